@@ -1,0 +1,6 @@
+//! The one integration-test binary: the parser on the real archives, the
+//! CLI run as a user runs it, and property tests on arbitrary input.
+
+mod cli;
+mod corpus;
+mod expected_corpus;
