@@ -22,7 +22,7 @@ impl StoryId {
 
     /// The id of a story that starts on `start` and has `title`.
     pub fn new(start: NaiveDate, title: &str) -> Self {
-        let mut id = start.format("%Y-%m-%d").to_string();
+        let mut id = iso_date(start);
         let slug = slug(title, Self::MAX_SLUG);
         if !slug.is_empty() {
             id.push('-');
@@ -46,6 +46,27 @@ impl fmt::Display for StoryId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
     }
+}
+
+/// `YYYY-MM-DD` without going through a format string (this runs once per
+/// story, and chrono's formatter is slow for it).
+fn iso_date(d: NaiveDate) -> String {
+    use chrono::Datelike;
+    let mut s = String::with_capacity(80);
+    let (y, m, day) = (d.year(), d.month(), d.day());
+    if (0..=9999).contains(&y) {
+        for div in [1000, 100, 10, 1] {
+            s.push(char::from(b'0' + ((y / div) % 10) as u8));
+        }
+    } else {
+        s.push_str(&y.to_string());
+    }
+    for v in [m, day] {
+        s.push('-');
+        s.push(char::from(b'0' + (v / 10) as u8));
+        s.push(char::from(b'0' + (v % 10) as u8));
+    }
+    s
 }
 
 /// Lower-case ASCII words of `text` joined by `-`, cut at a word boundary
@@ -186,6 +207,13 @@ mod tests {
         assert_eq!(slug("UNODC's Work in Priština, Kosovo!", 60), "unodcs-work-in-pristina-kosovo");
         assert_eq!(slug("aaaa bbbb cccc", 9), "aaaa-bbbb");
         assert_eq!(slug("  ", 9), "");
+    }
+
+    #[test]
+    fn ids_are_iso_date_and_slug() {
+        let d = NaiveDate::from_ymd_opt(2020, 3, 3).unwrap();
+        assert_eq!(StoryId::new(d, "Celebrating World Wildlife Day").as_str(), "2020-03-03-celebrating-world-wildlife-day");
+        assert_eq!(StoryId::new(d, "!!").as_str(), "2020-03-03");
     }
 
     #[test]

@@ -2,7 +2,9 @@
 //! words and link prompts. What is taken out is recognised, never guessed
 //! at: anything unusual stays in the text.
 
-use memchr::memmem;
+use std::sync::LazyLock;
+
+use memchr::memmem::Finder;
 
 use super::lines::is_space;
 
@@ -16,6 +18,9 @@ const CREDIT_OWNERS: &[&str] = &[
     "UNIS",
     "EU",
 ];
+
+static PHOTO_CREDIT: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("Photo credit"));
+static HTTP: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("http"));
 
 /// How far into a paragraph an image credit (and a caption before it) may sit.
 const CREDIT_REACH: usize = 240;
@@ -41,67 +46,118 @@ const MAX_PROMPT: usize = 160;
 
 /// Collapses every run of spacing (spaces, tabs, no-break spaces, control
 /// characters) into one space and trims the ends.
+///
+/// This runs on every body line, so it copies clean stretches whole and
+/// only looks closely at bytes that can start a space character.
 pub fn normalize_space(text: &str) -> String {
-    if is_clean(text.as_bytes()) {
+    if is_normal(text.as_bytes()) {
         return text.to_owned();
     }
-    let mut out = String::with_capacity(text.len());
-    let mut pending = false;
-    for c in text.chars() {
-        if is_space(c) {
-            pending = true;
-        } else {
-            if pending && !out.is_empty() {
+    let b = text.as_bytes();
+    let n = b.len();
+    let mut out = String::with_capacity(n);
+    let mut seg = 0; // start of the stretch not yet copied
+    let mut i = 0;
+    while i < n {
+        let x = b[i];
+        if !MAYBE_SPACE[usize::from(x)] {
+            i += 1;
+            continue;
+        }
+        // The common case: one plain space between two words.
+        if x == b' ' && i > 0 && i + 1 < n && !MAYBE_SPACE[usize::from(b[i + 1])] {
+            i += 2;
+            continue;
+        }
+        let mut run_end = i;
+        loop {
+            let len = space_len(&b[run_end..]);
+            if len == 0 {
+                break;
+            }
+            run_end += len;
+        }
+        if run_end == i {
+            i += 1; // a non-ASCII character that is not a space
+            continue;
+        }
+        let single = run_end == i + 1 && x == b' ';
+        if !(single && i > 0 && run_end < n) {
+            out.push_str(&text[seg..i]);
+            if !out.is_empty() && run_end < n {
                 out.push(' ');
             }
-            pending = false;
-            out.push(c);
+            seg = run_end;
         }
+        i = run_end;
     }
+    out.push_str(&text[seg..]);
     out
 }
 
-/// Fast check that `normalize_space` would change nothing: no leading,
-/// trailing or doubled space, no control character, no byte that could
-/// start a Unicode space (U+00A0, U+1680, U+2000–U+205F, U+3000, U+FEFF).
-fn is_clean(b: &[u8]) -> bool {
+/// True when `normalize_space` would change nothing. Most lines are like
+/// that, so this check avoids branching on every plain space: single spaces
+/// are left to one vectorised search for a double space.
+fn is_normal(b: &[u8]) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
     if b.first() == Some(&b' ') || b.last() == Some(&b' ') {
         return false;
     }
-    let mut prev_space = false;
-    let mut i = 0;
-    while i < b.len() {
-        let x = b[i];
-        match x {
-            b' ' => {
-                if prev_space {
-                    return false;
-                }
-                prev_space = true;
-            }
-            0..=0x1f | 0x7f => return false,
-            0xc2 if matches!(b.get(i + 1), Some(0x80..=0xa0)) => return false,
-            0xe1 | 0xe2 | 0xe3 | 0xef => {
-                if unicode_space_at(&b[i..]) {
-                    return false;
-                }
-                prev_space = false;
-            }
-            _ => prev_space = false,
+    // Eight bytes at a time: plain ASCII text (no control character, no
+    // DEL, no byte of a multi-byte character) needs no closer look.
+    let mut base = 0;
+    for chunk in b.chunks_exact(8) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let x = u64::from_le_bytes(word);
+        let below_space = x.wrapping_sub(ONES * 0x20) & !x & HIGH;
+        let del = (x ^ (ONES * 0x7f)).wrapping_sub(ONES) & !(x ^ (ONES * 0x7f)) & HIGH;
+        if (below_space | del | (x & HIGH)) != 0 && !bytes_normal(b, base, base + 8) {
+            return false;
         }
-        i += 1;
+        base += 8;
     }
-    true
+    bytes_normal(b, base, b.len()) && DOUBLE_SPACE.find(b).is_none()
 }
 
-fn unicode_space_at(b: &[u8]) -> bool {
+/// No spacing character other than a plain space starts in `b[from..to]`.
+fn bytes_normal(b: &[u8], from: usize, to: usize) -> bool {
+    (from..to).all(|i| b[i] == b' ' || !MAYBE_SPACE[usize::from(b[i])] || space_len(&b[i..]) == 0)
+}
+
+static DOUBLE_SPACE: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("  "));
+
+/// Bytes that may start a spacing character: ASCII space and controls, and
+/// the lead bytes of U+0080–U+00A0, U+1680, U+2000–U+205F, U+3000, U+FEFF.
+static MAYBE_SPACE: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i <= 0x20 {
+        t[i] = true;
+        i += 1;
+    }
+    t[0x7f] = true;
+    t[0xc2] = true;
+    t[0xe1] = true;
+    t[0xe2] = true;
+    t[0xe3] = true;
+    t[0xef] = true;
+    t
+};
+
+/// The UTF-8 length of the spacing character at the start of `b`, or 0.
+/// Byte-level twin of [`is_space`], which a test keeps it equal to.
+fn space_len(b: &[u8]) -> usize {
     match b {
-        [0xe1, 0x9a, 0x80, ..] => true,                 // U+1680
-        [0xe2, 0x80, 0x80..=0x8b | 0xa8 | 0xa9 | 0xaf, ..] => true, // U+2000–200B, 2028, 2029, 202F
-        [0xe2, 0x81, 0x9f, ..] => true,                 // U+205F
-        [0xe3, 0x80, 0x80, ..] => true,                 // U+3000
-        [0xef, 0xbb, 0xbf, ..] => true,                 // U+FEFF
-        _ => false,
+        [0..=0x20 | 0x7f, ..] => 1,
+        [0xc2, 0x80..=0xa0, ..] => 2,
+        [0xe1, 0x9a, 0x80, ..] => 3,
+        [0xe2, 0x80, 0x80..=0x8b | 0xa8 | 0xa9 | 0xaf, ..] => 3,
+        [0xe2, 0x81, 0x9f, ..] => 3,
+        [0xe3, 0x80, 0x80, ..] => 3,
+        [0xef, 0xbb, 0xbf, ..] => 3,
+        _ => 0,
     }
 }
 
@@ -119,7 +175,7 @@ pub fn strip_credit(p: &str) -> &str {
             .find(|k| before.ends_with(*k))
             .map_or(before.len(), |k| before.len() - k.len());
         (kw, i + '©'.len_utf8())
-    } else if let Some(i) = memmem::find(head.as_bytes(), b"Photo credit") {
+    } else if let Some(i) = PHOTO_CREDIT.find(head.as_bytes()) {
         let mut end = i + "Photo credit".len();
         if p[end..].starts_with(':') {
             end += 1;
@@ -187,10 +243,9 @@ pub fn is_url_line(line: &str) -> bool {
 
 /// Appends the http(s) URLs in `text` to `links`, without repeats.
 pub fn collect_links(text: &str, links: &mut Vec<String>) {
-    let finder = memmem::Finder::new(b"http");
     let bytes = text.as_bytes();
     let mut from = 0;
-    while let Some(i) = finder.find(&bytes[from..]) {
+    while let Some(i) = HTTP.find(&bytes[from..]) {
         let at = from + i;
         let rest = &text[at..];
         from = at + 4;
@@ -263,6 +318,19 @@ mod tests {
         assert_eq!(strip_credit("Image © WHOThe text"), "The text");
         assert_eq!(strip_credit("The report © 2020 UNODC"), "The report © 2020 UNODC");
         assert_eq!(strip_credit("Plain text"), "Plain text");
+    }
+
+    #[test]
+    fn byte_level_spaces_match_is_space_for_every_char() {
+        for c in (0..=0x10ffff).filter_map(char::from_u32) {
+            let mut buf = [0u8; 4];
+            let enc = c.encode_utf8(&mut buf).as_bytes();
+            let want = if is_space(c) { enc.len() } else { 0 };
+            assert_eq!(space_len(enc), want, "U+{:04X}", c as u32);
+            if want > 0 {
+                assert!(MAYBE_SPACE[usize::from(enc[0])], "U+{:04X}", c as u32);
+            }
+        }
     }
 
     #[test]

@@ -6,41 +6,58 @@
 //! shorter one, or bodies that do. Only stories from different files are
 //! compared: two stories on one page are two stories.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 
 use crate::story::{DateRange, Story, StoryId};
 
 /// Share of the shorter title's words that the longer title must contain.
 const TITLE_OVERLAP: f64 = 0.8;
-/// Share of the shorter body's distinct words that the longer must contain.
-const BODY_OVERLAP: f64 = 0.6;
-/// Bodies shorter than this many distinct words are not compared.
-const MIN_BODY_WORDS: usize = 25;
+/// Share of the distinct opening words of the shorter body that the other
+/// must contain.
+const BODY_OVERLAP: f64 = 0.45;
+/// Bodies with fewer distinct words than this are not compared.
+const MIN_BODY_WORDS: usize = 20;
 
 /// Merges stories that are the same across files. The fuller text is kept;
 /// sources and links are the union of both.
 pub fn merge_duplicates(stories: Vec<Story>) -> Vec<Story> {
-    let mut by_dates: BTreeMap<DateRange, Vec<usize>> = BTreeMap::new();
-    for (i, s) in stories.iter().enumerate() {
-        by_dates.entry(s.dates).or_default().push(i);
-    }
+    // Candidates share their dates; sorting indices by dates puts them side
+    // by side without hashing every story.
+    let dates: Vec<DateRange> = stories.iter().map(|s| s.dates).collect();
+    let mut order: Vec<usize> = (0..stories.len()).collect();
+    order.sort_unstable_by_key(|&i| (dates[i], i));
     let mut slots: Vec<Option<Story>> = stories.into_iter().map(Some).collect();
-    for group in by_dates.values().filter(|g| g.len() > 1) {
-        for (gi, &i) in group.iter().enumerate() {
-            for &j in &group[gi + 1..] {
+    for group in order.chunk_by(|&a, &b| dates[a] == dates[b]) {
+        if group.len() < 2 || !spans_files(&slots, group) {
+            continue;
+        }
+        let mut sigs: Vec<Signature> = group
+            .iter()
+            .map(|&i| Signature::of(slots[i].as_ref().expect("not merged yet")))
+            .collect();
+        for gi in 0..group.len() {
+            for gj in gi + 1..group.len() {
+                let (i, j) = (group[gi], group[gj]);
                 let (Some(a), Some(b)) = (&slots[i], &slots[j]) else {
                     continue;
                 };
-                if share_a_file(a, b) || !same_story(a, b) {
+                if share_a_file(a, b) || !sigs[gi].same_story(&sigs[gj]) {
                     continue;
                 }
                 let b = slots[j].take().expect("checked above");
                 let a = slots[i].take().expect("checked above");
-                slots[i] = Some(merge(a, b));
+                let merged = merge(a, b);
+                sigs[gi] = Signature::of(&merged);
+                slots[i] = Some(merged);
             }
         }
     }
     slots.into_iter().flatten().collect()
+}
+
+fn spans_files(slots: &[Option<Story>], group: &[usize]) -> bool {
+    let file = |i: usize| slots[i].as_ref().map(|s| s.sources[0].file.as_str());
+    group.iter().any(|&i| file(i) != file(group[0]))
 }
 
 fn share_a_file(a: &Story, b: &Story) -> bool {
@@ -49,32 +66,74 @@ fn share_a_file(a: &Story, b: &Story) -> bool {
         .any(|sa| b.sources.iter().any(|sb| sa.file == sb.file))
 }
 
-fn same_story(a: &Story, b: &Story) -> bool {
-    let (ta, tb) = (words(&a.title), words(&b.title));
-    if ta.len().min(tb.len()) >= 3 && overlap(&ta, &tb) >= TITLE_OVERLAP {
-        return true;
+/// What two stories are compared on: hashed lower-case words of the title
+/// and of the opening of the body, sorted and without repeats.
+struct Signature {
+    title: Vec<u64>,
+    body: Vec<u64>,
+}
+
+/// How many body words are compared; enough to recognise an opening
+/// paragraph, few enough to stay cheap when many stories share a date.
+const BODY_WORDS: usize = 120;
+
+impl Signature {
+    fn of(s: &Story) -> Self {
+        let body = s.paragraphs.iter().flat_map(|p| words(p)).take(BODY_WORDS);
+        Signature {
+            title: sorted_set(words(&s.title)),
+            body: sorted_set(body),
+        }
     }
-    let body = |s: &Story| words(&s.paragraphs.join(" "));
-    let (ba, bb) = (body(a), body(b));
-    ba.len().min(bb.len()) >= MIN_BODY_WORDS && overlap(&ba, &bb) >= BODY_OVERLAP
+
+    fn same_story(&self, other: &Signature) -> bool {
+        let min_title = self.title.len().min(other.title.len());
+        if min_title >= 3 && overlap(&self.title, &other.title) >= TITLE_OVERLAP {
+            return true;
+        }
+        let min_body = self.body.len().min(other.body.len());
+        min_body >= MIN_BODY_WORDS && overlap(&self.body, &other.body) >= BODY_OVERLAP
+    }
 }
 
-/// Lower-case words of two letters or more.
-fn words(text: &str) -> HashSet<String> {
+/// Hashes of the words of two letters or more, lower-cased.
+fn words(text: &str) -> impl Iterator<Item = u64> + '_ {
     text.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| w.chars().count() >= 2)
-        .map(str::to_lowercase)
-        .collect()
+        .filter(|w| w.len() >= 2)
+        .map(|w| {
+            // FNV-1a over lower-cased characters: stable and cheap.
+            w.chars().flat_map(char::to_lowercase).fold(0xcbf2_9ce4_8422_2325u64, |h, c| {
+                (h ^ u64::from(c)).wrapping_mul(0x0100_0000_01b3)
+            })
+        })
 }
 
-/// |A ∩ B| / min(|A|, |B|).
-fn overlap(a: &HashSet<String>, b: &HashSet<String>) -> f64 {
-    let (small, large) = if a.len() <= b.len() { (a, b) } else { (b, a) };
-    if small.is_empty() {
+fn sorted_set(words: impl Iterator<Item = u64>) -> Vec<u64> {
+    let mut v: Vec<u64> = words.collect();
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+/// |A ∩ B| / min(|A|, |B|) of two sorted sets.
+fn overlap(a: &[u64], b: &[u64]) -> f64 {
+    let smaller = a.len().min(b.len());
+    if smaller == 0 {
         return 0.0;
     }
-    let common = small.iter().filter(|w| large.contains(*w)).count();
-    common as f64 / small.len() as f64
+    let (mut i, mut j, mut common) = (0, 0, 0usize);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                common += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    common as f64 / smaller as f64
 }
 
 fn merge(a: Story, b: Story) -> Story {
@@ -103,6 +162,11 @@ fn merge(a: Story, b: Story) -> Story {
 /// Makes ids unique: where two stories share a date and title, the one
 /// found later gets `-2`, then `-3`.
 pub fn assign_unique_ids(stories: &mut [Story]) {
+    // Almost always every id is unique already; check that cheaply first.
+    let mut distinct: HashSet<&str> = HashSet::with_capacity(stories.len());
+    if stories.iter().all(|s| distinct.insert(s.id.as_str())) {
+        return;
+    }
     let mut order: Vec<usize> = (0..stories.len()).collect();
     order.sort_by(|&x, &y| {
         let (a, b) = (&stories[x], &stories[y]);

@@ -134,7 +134,7 @@ pub fn parse_paths(paths: &[PathBuf]) -> Result<Corpus, ParseError> {
 
 /// Newest first; the id breaks ties, so the order is total.
 pub fn sort_newest_first(stories: &mut [Story]) {
-    stories.sort_by(|a, b| {
+    stories.sort_unstable_by(|a, b| {
         b.start()
             .cmp(&a.start())
             .then(b.end().cmp(&a.end()))
@@ -234,8 +234,12 @@ pub fn parse_bytes(name: &str, bytes: &[u8]) -> FileParse {
 pub fn parse_str(name: &str, text: &str) -> FileParse {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut parser = Parser::new(name);
-    for (i, raw) in text.split('\n').enumerate() {
-        parser.line(i + 1, raw);
+    let mut start = 0;
+    let mut n = 0;
+    for end in memchr::memchr_iter(b'\n', text.as_bytes()).chain([text.len()]) {
+        n += 1;
+        parser.line(n, &text[start..end]);
+        start = end + 1;
     }
     parser.finish()
 }
@@ -258,13 +262,17 @@ struct Draft<'a> {
     date: Option<(DateText, &'a str, usize)>,
     title: Option<&'a str>,
     dateline: Option<(Vec<DatelinePart<'a>>, usize)>,
-    body: Vec<(usize, &'a str)>,
 }
 
 /// A finished story whose dates still wait for a year.
-struct Pending {
-    story: Story,
-    dates: Vec<(DateText, String, usize)>,
+struct Pending<'a> {
+    title: String,
+    line: usize,
+    places: Vec<String>,
+    paragraphs: Vec<String>,
+    links: Vec<String>,
+    /// Each date written for the story, with its text and line.
+    dates: Vec<(DateText, &'a str, usize)>,
 }
 
 struct Parser<'a> {
@@ -273,9 +281,12 @@ struct Parser<'a> {
     /// Text before the first story: the page heading, intro, or leftovers.
     loose: Vec<(usize, &'a str)>,
     draft: Option<Draft<'a>>,
+    /// Body lines of the current draft, kept here so that the buffer is
+    /// reused from story to story.
+    body: Vec<(usize, &'a str)>,
     /// The last non-blank line, when it was plain text (a title candidate).
     prev_text: Option<usize>,
-    pending: Vec<Pending>,
+    pending: Vec<Pending<'a>>,
     diagnostics: Vec<Diagnostic>,
     saw_text: bool,
 }
@@ -287,6 +298,7 @@ impl<'a> Parser<'a> {
             heading: None,
             loose: Vec::new(),
             draft: None,
+            body: Vec::new(),
             prev_text: None,
             pending: Vec::new(),
             diagnostics: Vec::new(),
@@ -317,7 +329,6 @@ impl<'a> Parser<'a> {
                     date: Some((date, date_text, n)),
                     title: None,
                     dateline: None,
-                    body: Vec::new(),
                 });
                 self.prev_text = None;
             }
@@ -332,7 +343,6 @@ impl<'a> Parser<'a> {
                     date: Some((date, date_text, n)),
                     title: Some(title),
                     dateline: None,
-                    body: Vec::new(),
                 });
                 self.prev_text = None;
             }
@@ -350,7 +360,7 @@ impl<'a> Parser<'a> {
         self.prev_text = Some(n);
         match &mut self.draft {
             Some(d) if d.title.is_none() => d.title = Some(trimmed),
-            Some(d) => d.body.push((n, raw)),
+            Some(_) => self.body.push((n, raw)),
             None => self.loose.push((n, trimmed)),
         }
     }
@@ -359,9 +369,9 @@ impl<'a> Parser<'a> {
         // The first paragraph of a dated story may carry a dateline too:
         // it gives the places; the story keeps its own date.
         if let Some(d) = &mut self.draft {
-            if d.title.is_some() && d.body.is_empty() && d.dateline.is_none() {
+            if d.title.is_some() && self.body.is_empty() && d.dateline.is_none() {
                 d.dateline = Some((parts, n));
-                d.body.push((n, body));
+                self.body.push((n, body));
                 self.prev_text = None;
                 return;
             }
@@ -371,12 +381,12 @@ impl<'a> Parser<'a> {
             self.text(n, raw);
             return;
         };
-        let title = match &mut self.draft {
-            Some(d) if d.body.last().is_some_and(|(l, _)| *l == title_line) => {
-                d.body.pop().map(|(_, t)| t)
+        let title = match &self.draft {
+            Some(_) if self.body.last().is_some_and(|(l, _)| *l == title_line) => {
+                self.body.pop().map(|(_, t)| t)
             }
-            Some(d) if d.title.is_some() && d.body.is_empty() => None,
-            _ if self.loose.last().is_some_and(|(l, _)| *l == title_line) => {
+            Some(_) => None,
+            None if self.loose.last().is_some_and(|(l, _)| *l == title_line) => {
                 self.loose.pop().map(|(_, t)| t)
             }
             _ => None,
@@ -391,13 +401,14 @@ impl<'a> Parser<'a> {
             date: None,
             title: Some(title.trim_matches(is_space)),
             dateline: Some((parts, n)),
-            body: vec![(n, body)],
         });
+        self.body.push((n, body));
     }
 
     fn start(&mut self, draft: Draft<'a>) {
         if let Some(done) = self.draft.take() {
             self.finish_draft(done);
+            self.body.clear();
         } else {
             self.report_loose();
         }
@@ -431,17 +442,17 @@ impl<'a> Parser<'a> {
             );
             return;
         };
-        let mut dates: Vec<(DateText, String, usize)> = Vec::new();
+        let mut dates: Vec<(DateText, &'a str, usize)> = Vec::new();
         let mut places = Vec::new();
-        if let Some((date, text, line)) = d.date {
-            dates.push((date, text.to_owned(), line));
+        if let Some(date) = d.date {
+            dates.push(date);
         }
         if let Some((parts, line)) = &d.dateline {
             let from_dateline = dates.is_empty();
             for part in parts {
                 places.push(normalize_space(part.place));
                 if let (true, Some((date, text))) = (from_dateline, &part.date) {
-                    dates.push((*date, (*text).to_owned(), *line));
+                    dates.push((*date, text, *line));
                 }
             }
             if from_dateline {
@@ -452,7 +463,7 @@ impl<'a> Parser<'a> {
         let mut paragraphs = Vec::new();
         let mut links = Vec::new();
         let mut in_links = false;
-        for &(_, raw) in &d.body {
+        for &(_, raw) in &self.body {
             collect_links(raw, &mut links);
             if in_links {
                 continue;
@@ -495,24 +506,12 @@ impl<'a> Parser<'a> {
                 format!("story `{}` has no body text", excerpt(title)),
             );
         }
-        let title = normalize_space(title);
-        let summary = paragraphs.first().cloned().unwrap_or_default();
-        let placeholder = DateRange::day(chrono::NaiveDate::MIN);
         self.pending.push(Pending {
-            story: Story {
-                id: StoryId::new(placeholder.start(), &title),
-                title,
-                dates: placeholder,
-                year_inferred: false,
-                places,
-                paragraphs,
-                summary,
-                links,
-                sources: vec![Source {
-                    file: self.name.to_owned(),
-                    line: d.line,
-                }],
-            },
+            title: normalize_space(title),
+            line: d.line,
+            places,
+            paragraphs,
+            links,
             dates,
         });
     }
@@ -555,7 +554,6 @@ impl<'a> Parser<'a> {
         let pending = std::mem::take(&mut self.pending);
         let mut stories = Vec::with_capacity(pending.len());
         for (i, p) in pending.into_iter().enumerate() {
-            let Pending { mut story, dates } = p;
             let year_inferred = written[i].is_none();
             let default_year = if year_inferred {
                 page_year.or_else(|| nearest_year(&written, i))
@@ -564,7 +562,7 @@ impl<'a> Parser<'a> {
             };
             let mut range: Option<DateRange> = None;
             let mut failed = false;
-            for (date, text, line) in &dates {
+            for (date, text, line) in &p.dates {
                 match date.resolve(default_year) {
                     Ok(r) => range = Some(range.map_or(r, |acc| acc.union(&r))),
                     Err(e) => {
@@ -573,17 +571,26 @@ impl<'a> Parser<'a> {
                     }
                 }
             }
-            let Some(range) = range.filter(|_| !failed) else {
-                if dates.is_empty() {
-                    let line = story.sources[0].line;
-                    self.diag(Some(line), Severity::Error, "story has no date".to_owned());
+            let Some(dates) = range.filter(|_| !failed) else {
+                if p.dates.is_empty() {
+                    self.diag(Some(p.line), Severity::Error, "story has no date".to_owned());
                 }
                 continue;
             };
-            story.dates = range;
-            story.year_inferred = year_inferred;
-            story.id = StoryId::new(range.start(), &story.title);
-            stories.push(story);
+            stories.push(Story {
+                id: StoryId::new(dates.start(), &p.title),
+                title: p.title,
+                dates,
+                year_inferred,
+                places: p.places,
+                summary: p.paragraphs.first().cloned().unwrap_or_default(),
+                paragraphs: p.paragraphs,
+                links: p.links,
+                sources: vec![Source {
+                    file: self.name.to_owned(),
+                    line: p.line,
+                }],
+            });
         }
         stories
     }
@@ -598,7 +605,7 @@ fn date_message(text: &str, e: &DateError) -> String {
 
 /// Dateline parts without a year take the year of the next part that has
 /// one (`3 March, Osijek; 11 March 2020, Split`), else of the one before.
-fn fill_years_within(dates: &mut [(DateText, String, usize)]) {
+fn fill_years_within(dates: &mut [(DateText, &str, usize)]) {
     let mut next: Option<i32> = None;
     for (d, _, _) in dates.iter_mut().rev() {
         match d.written_year() {
