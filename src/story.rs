@@ -73,20 +73,30 @@ fn iso_date(d: NaiveDate) -> String {
 /// to at most `max` bytes. Letters with diacritics lose them (`Priština` →
 /// `pristina`); other characters separate words.
 pub fn slug(text: &str, max: usize) -> String {
-    let mut out = String::new();
+    let mut out = String::with_capacity(max + 8);
     let mut pending_dash = false;
-    for c in text.chars() {
-        let mapped = fold_ascii(c);
-        match mapped {
-            Some(ch) => {
-                if pending_dash && !out.is_empty() {
-                    out.push('-');
-                }
-                pending_dash = false;
-                out.push(ch);
+    let push = |out: &mut String, mapped: Option<char>, pending: &mut bool| match mapped {
+        Some(ch) => {
+            if *pending && !out.is_empty() {
+                out.push('-');
             }
-            None if c == '\'' || c == '’' => {} // "UNODC's" -> "unodcs"
-            None => pending_dash = true,
+            *pending = false;
+            out.push(ch);
+        }
+        None => *pending = true,
+    };
+    for c in text.chars() {
+        if out.len() > max {
+            break; // enough to cut at a word boundary
+        }
+        if c.is_ascii() {
+            if c == '\'' {
+                continue; // "UNODC's" -> "unodcs"
+            }
+            let mapped = c.is_ascii_alphanumeric().then(|| c.to_ascii_lowercase());
+            push(&mut out, mapped, &mut pending_dash);
+        } else if c != '’' {
+            push(&mut out, fold_ascii(c), &mut pending_dash);
         }
     }
     if out.len() > max {

@@ -47,29 +47,29 @@ const MAX_PROMPT: usize = 160;
 /// Collapses every run of spacing (spaces, tabs, no-break spaces, control
 /// characters) into one space and trims the ends.
 ///
-/// This runs on every body line, so it copies clean stretches whole and
-/// only looks closely at bytes that can start a space character.
+/// This runs on every body line, so it never looks at plain ASCII text byte
+/// by byte: a vectorised search finds double spaces, and an eight-bytes-at-a-
+/// time scan finds the other spacing characters.
 pub fn normalize_space(text: &str) -> String {
-    if is_normal(text.as_bytes()) {
-        return text.to_owned();
-    }
-    let b = text.as_bytes();
-    let n = b.len();
-    let mut out = String::with_capacity(n);
+    let t = text.trim_matches(is_space);
+    let b = t.as_bytes();
+    let mut out = String::new();
     let mut seg = 0; // start of the stretch not yet copied
-    let mut i = 0;
-    while i < n {
-        let x = b[i];
-        if !MAYBE_SPACE[usize::from(x)] {
-            i += 1;
-            continue;
+    let mut next_double = DOUBLE_SPACE.find(b);
+    let mut from = 0;
+    loop {
+        if next_double.is_some_and(|d| d < from) {
+            next_double = DOUBLE_SPACE.find(&b[from..]).map(|d| d + from);
         }
-        // The common case: one plain space between two words.
-        if x == b' ' && i > 0 && i + 1 < n && !MAYBE_SPACE[usize::from(b[i + 1])] {
-            i += 2;
-            continue;
+        let special = special_space(b, from, next_double.unwrap_or(b.len()));
+        let Some(at) = special.or(next_double) else {
+            break;
+        };
+        let mut run_start = at;
+        while run_start > seg && b[run_start - 1] == b' ' {
+            run_start -= 1;
         }
-        let mut run_end = i;
+        let mut run_end = at;
         loop {
             let len = space_len(&b[run_end..]);
             if len == 0 {
@@ -77,53 +77,50 @@ pub fn normalize_space(text: &str) -> String {
             }
             run_end += len;
         }
-        if run_end == i {
-            i += 1; // a non-ASCII character that is not a space
-            continue;
+        if out.is_empty() {
+            out.reserve(b.len());
         }
-        let single = run_end == i + 1 && x == b' ';
-        if !(single && i > 0 && run_end < n) {
-            out.push_str(&text[seg..i]);
-            if !out.is_empty() && run_end < n {
-                out.push(' ');
-            }
-            seg = run_end;
-        }
-        i = run_end;
+        out.push_str(&t[seg..run_start]);
+        out.push(' ');
+        seg = run_end;
+        from = run_end;
     }
-    out.push_str(&text[seg..]);
+    if seg == 0 {
+        return t.to_owned();
+    }
+    out.push_str(&t[seg..]);
     out
 }
 
-/// True when `normalize_space` would change nothing. Most lines are like
-/// that, so this check avoids branching on every plain space: single spaces
-/// are left to one vectorised search for a double space.
-fn is_normal(b: &[u8]) -> bool {
+/// The first spacing character other than a plain space in `b[from..to]`.
+/// Plain ASCII is skipped eight bytes at a time: a chunk without control
+/// characters, DEL or bytes of multi-byte characters holds none.
+fn special_space(b: &[u8], from: usize, to: usize) -> Option<usize> {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
-    if b.first() == Some(&b' ') || b.last() == Some(&b' ') {
-        return false;
-    }
-    // Eight bytes at a time: plain ASCII text (no control character, no
-    // DEL, no byte of a multi-byte character) needs no closer look.
-    let mut base = 0;
-    for chunk in b.chunks_exact(8) {
+    let mut i = from;
+    while i + 8 <= to {
         let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
+        word.copy_from_slice(&b[i..i + 8]);
         let x = u64::from_le_bytes(word);
         let below_space = x.wrapping_sub(ONES * 0x20) & !x & HIGH;
-        let del = (x ^ (ONES * 0x7f)).wrapping_sub(ONES) & !(x ^ (ONES * 0x7f)) & HIGH;
-        if (below_space | del | (x & HIGH)) != 0 && !bytes_normal(b, base, base + 8) {
-            return false;
+        let y = x ^ (ONES * 0x7f);
+        let del = y.wrapping_sub(ONES) & !y & HIGH;
+        if (below_space | del | (x & HIGH)) != 0 {
+            if let Some(at) = special_in(b, i, i + 8) {
+                return Some(at);
+            }
         }
-        base += 8;
+        i += 8;
     }
-    bytes_normal(b, base, b.len()) && DOUBLE_SPACE.find(b).is_none()
+    special_in(b, i, to)
 }
 
-/// No spacing character other than a plain space starts in `b[from..to]`.
-fn bytes_normal(b: &[u8], from: usize, to: usize) -> bool {
-    (from..to).all(|i| b[i] == b' ' || !MAYBE_SPACE[usize::from(b[i])] || space_len(&b[i..]) == 0)
+fn special_in(b: &[u8], from: usize, to: usize) -> Option<usize> {
+    (from..to).find(|&i| {
+        let x = b[i];
+        x != b' ' && MAYBE_SPACE[usize::from(x)] && space_len(&b[i..]) > 0
+    })
 }
 
 static DOUBLE_SPACE: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("  "));
@@ -340,6 +337,10 @@ mod tests {
         assert_eq!(normalize_space("a\u{2009}b"), "a b");
         assert_eq!(normalize_space("“a” – b"), "“a” – b");
         assert_eq!(normalize_space("a\u{0}b"), "a b");
+        assert_eq!(normalize_space("a \u{a0} b  c\t\td"), "a b c d");
+        assert_eq!(normalize_space("abcdefghij\u{a0}klmnopqrstuvwxyz  x"), "abcdefghij klmnopqrstuvwxyz x");
+        assert_eq!(normalize_space("\u{a0}"), "");
+        assert_eq!(normalize_space("plain text, with ’quotes’"), "plain text, with ’quotes’");
     }
 
     #[test]

@@ -202,15 +202,15 @@ impl<'a> Cursor<'a> {
         if word_len < 3 {
             return None;
         }
-        let word = &r[..word_len];
-        let lower = word.to_ascii_lowercase();
+        let word = r[..word_len].as_bytes();
         let idx = MONTHS.iter().position(|m| {
-            *m == lower || (lower.len() >= 3 && lower.len() <= 4 && m.starts_with(&lower))
+            let m = m.as_bytes();
+            let full = m.eq_ignore_ascii_case(word);
+            // `Sep`, `Sept`, `Dec`: three letters, or four for September.
+            let abbrev = (word.len() == 3 || (word.len() == 4 && m.starts_with(b"sept")))
+                && m[..word.len()].eq_ignore_ascii_case(word);
+            full || abbrev
         })?;
-        // "Marc" or "Janu" are not abbreviations anyone writes; "Sept" is.
-        if lower.len() == 4 && lower != "sept" && MONTHS[idx] != lower {
-            return None;
-        }
         self.pos += word_len;
         self.eat('.');
         Some(idx as u32 + 1)
