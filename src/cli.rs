@@ -33,7 +33,9 @@ enum Command {
     /// same story found on two pages, and writes one JSON object per story
     /// to stdout. Diagnostics go to stderr; the exit code is 1 if any is an
     /// error.
-    #[command(after_help = "Example:\n  storyfeed parse data/archives/unodc-stories-2020.txt | head -n 1")]
+    #[command(
+        after_help = "Example:\n  storyfeed parse data/archives/unodc-stories-2020.txt | head -n 1"
+    )]
     Parse {
         /// Archive files or directories [default: data/archives]
         paths: Vec<PathBuf>,
@@ -102,7 +104,13 @@ fn check(paths: &[PathBuf]) -> Result<ExitCode> {
         out.push_str(&format!("{}: {} stories\n", f.file, f.stories));
     }
     let found: usize = corpus.files.iter().map(|f| f.stories).sum();
-    let count = |s| corpus.diagnostics.iter().filter(|d| d.severity == s).count();
+    let count = |s| {
+        corpus
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == s)
+            .count()
+    };
     out.push_str(&format!(
         "{} files, {found} stories found, {} after merging duplicates; {} errors, {} warnings\n",
         corpus.files.len(),

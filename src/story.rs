@@ -214,7 +214,10 @@ mod tests {
 
     #[test]
     fn slug_folds_and_cuts_at_word_boundary() {
-        assert_eq!(slug("UNODC's Work in Priština, Kosovo!", 60), "unodcs-work-in-pristina-kosovo");
+        assert_eq!(
+            slug("UNODC's Work in Priština, Kosovo!", 60),
+            "unodcs-work-in-pristina-kosovo"
+        );
         assert_eq!(slug("aaaa bbbb cccc", 9), "aaaa-bbbb");
         assert_eq!(slug("  ", 9), "");
     }
@@ -222,7 +225,10 @@ mod tests {
     #[test]
     fn ids_are_iso_date_and_slug() {
         let d = NaiveDate::from_ymd_opt(2020, 3, 3).unwrap();
-        assert_eq!(StoryId::new(d, "Celebrating World Wildlife Day").as_str(), "2020-03-03-celebrating-world-wildlife-day");
+        assert_eq!(
+            StoryId::new(d, "Celebrating World Wildlife Day").as_str(),
+            "2020-03-03-celebrating-world-wildlife-day"
+        );
         assert_eq!(StoryId::new(d, "!!").as_str(), "2020-03-03");
     }
 

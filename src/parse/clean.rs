@@ -300,20 +300,41 @@ mod tests {
 
     #[test]
     fn credits_glued_spaced_and_captioned() {
-        assert_eq!(strip_credit("Image © UNODCIn response to"), "In response to");
-        assert_eq!(strip_credit("Image © UNODC In Belgium, the"), "In Belgium, the");
-        assert_eq!(strip_credit("Images © UNODCOn the European"), "On the European");
+        assert_eq!(
+            strip_credit("Image © UNODCIn response to"),
+            "In response to"
+        );
+        assert_eq!(
+            strip_credit("Image © UNODC In Belgium, the"),
+            "In Belgium, the"
+        );
+        assert_eq!(
+            strip_credit("Images © UNODCOn the European"),
+            "On the European"
+        );
         assert_eq!(strip_credit("Image © UNODC\"We express"), "\"We express");
-        assert_eq!(strip_credit("Image © Belgian Ministry of Justice Throughout her"), "Throughout her");
-        assert_eq!(strip_credit("Photo credit UNODC BrusselsDeeply concerned"), "Deeply concerned");
-        assert_eq!(strip_credit("Photo credit UNODC Brussels Ms Thanawan"), "Ms Thanawan");
+        assert_eq!(
+            strip_credit("Image © Belgian Ministry of Justice Throughout her"),
+            "Throughout her"
+        );
+        assert_eq!(
+            strip_credit("Photo credit UNODC BrusselsDeeply concerned"),
+            "Deeply concerned"
+        );
+        assert_eq!(
+            strip_credit("Photo credit UNODC Brussels Ms Thanawan"),
+            "Ms Thanawan"
+        );
         assert_eq!(
             strip_credit("UNODC Chief Terrorism Prevention & CEPOL Executive Director  - Image © UNODCThe Chief of"),
             "The Chief of"
         );
         assert_eq!(strip_credit("Image © UNODC"), "");
         assert_eq!(strip_credit("Image © WHOThe text"), "The text");
-        assert_eq!(strip_credit("The report © 2020 UNODC"), "The report © 2020 UNODC");
+        assert_eq!(
+            strip_credit("The report © 2020 UNODC"),
+            "The report © 2020 UNODC"
+        );
         assert_eq!(strip_credit("Plain text"), "Plain text");
     }
 
@@ -338,22 +359,39 @@ mod tests {
         assert_eq!(normalize_space("“a” – b"), "“a” – b");
         assert_eq!(normalize_space("a\u{0}b"), "a b");
         assert_eq!(normalize_space("a \u{a0} b  c\t\td"), "a b c d");
-        assert_eq!(normalize_space("abcdefghij\u{a0}klmnopqrstuvwxyz  x"), "abcdefghij klmnopqrstuvwxyz x");
+        assert_eq!(
+            normalize_space("abcdefghij\u{a0}klmnopqrstuvwxyz  x"),
+            "abcdefghij klmnopqrstuvwxyz x"
+        );
         assert_eq!(normalize_space("\u{a0}"), "");
-        assert_eq!(normalize_space("plain text, with ’quotes’"), "plain text, with ’quotes’");
+        assert_eq!(
+            normalize_space("plain text, with ’quotes’"),
+            "plain text, with ’quotes’"
+        );
     }
 
     #[test]
     fn prompts_links_and_more() {
         assert!(is_link_prompt("Further Information:"));
-        assert!(is_link_prompt("For more information: https://www.unodc.org/elearning/"));
+        assert!(is_link_prompt(
+            "For more information: https://www.unodc.org/elearning/"
+        ));
         assert!(is_link_prompt("Follow the latest news on"));
         assert!(!is_link_prompt("Furthermore, the teacher"));
-        assert!(!is_link_prompt(&format!("More information was {}", "x".repeat(200))));
+        assert!(!is_link_prompt(&format!(
+            "More information was {}",
+            "x".repeat(200)
+        )));
         let mut links = Vec::new();
-        collect_links("see https://a.org/x. and (http://b.org/y) https://a.org/x", &mut links);
+        collect_links(
+            "see https://a.org/x. and (http://b.org/y) https://a.org/x",
+            &mut links,
+        );
         assert_eq!(links, ["https://a.org/x", "http://b.org/y"]);
-        assert_eq!(strip_more("the Blue Heart Campaignmore"), "the Blue Heart Campaign");
+        assert_eq!(
+            strip_more("the Blue Heart Campaignmore"),
+            "the Blue Heart Campaign"
+        );
         assert_eq!(strip_more("in Mombasa. more "), "in Mombasa. more ");
         assert_eq!(strip_more("in Mombasa. more"), "in Mombasa.");
         assert_eq!(strip_more_after_sentence("in Mombasa. more"), "in Mombasa.");

@@ -195,14 +195,11 @@ impl<'a> Cursor<'a> {
         if !first.is_ascii_uppercase() {
             return None;
         }
-        let word_len = r
-            .bytes()
-            .take_while(|b| b.is_ascii_alphabetic())
-            .count();
+        let word_len = r.bytes().take_while(|b| b.is_ascii_alphabetic()).count();
         if word_len < 3 {
             return None;
         }
-        let word = r[..word_len].as_bytes();
+        let word = &r.as_bytes()[..word_len];
         let idx = MONTHS.iter().position(|m| {
             let m = m.as_bytes();
             let full = m.eq_ignore_ascii_case(word);
@@ -374,23 +371,93 @@ mod tests {
     #[test]
     fn forms_from_the_archives() {
         let cases: &[(&str, &str, &str, &str)] = &[
-            ("31 March 2020: x", "2020-03-31", "2020-03-31", "31 March 2020"),
+            (
+                "31 March 2020: x",
+                "2020-03-31",
+                "2020-03-31",
+                "31 March 2020",
+            ),
             ("03.03.2020: x", "2020-03-03", "2020-03-03", "03.03.2020"),
-            ("16- 17 January 2020: x", "2020-01-16", "2020-01-17", "16- 17 January 2020"),
-            ("7 - 9 June 2021: x", "2021-06-07", "2021-06-09", "7 - 9 June 2021"),
-            ("28 September-2 October 2020, Tirana", "2020-09-28", "2020-10-02", "28 September-2 October 2020"),
-            ("27 August - 3 September 2020, online", "2020-08-27", "2020-09-03", "27 August - 3 September 2020"),
-            ("30 December 2023 - 2 January 2024", "2023-12-30", "2024-01-02", "30 December 2023 - 2 January 2024"),
-            ("28-29 December, 2020, Korce", "2020-12-28", "2020-12-29", "28-29 December, 2020"),
+            (
+                "16- 17 January 2020: x",
+                "2020-01-16",
+                "2020-01-17",
+                "16- 17 January 2020",
+            ),
+            (
+                "7 - 9 June 2021: x",
+                "2021-06-07",
+                "2021-06-09",
+                "7 - 9 June 2021",
+            ),
+            (
+                "28 September-2 October 2020, Tirana",
+                "2020-09-28",
+                "2020-10-02",
+                "28 September-2 October 2020",
+            ),
+            (
+                "27 August - 3 September 2020, online",
+                "2020-08-27",
+                "2020-09-03",
+                "27 August - 3 September 2020",
+            ),
+            (
+                "30 December 2023 - 2 January 2024",
+                "2023-12-30",
+                "2024-01-02",
+                "30 December 2023 - 2 January 2024",
+            ),
+            (
+                "28-29 December, 2020, Korce",
+                "2020-12-28",
+                "2020-12-29",
+                "28-29 December, 2020",
+            ),
             ("April 2021: x", "2021-04-01", "2021-04-30", "April 2021"),
-            ("29 April–8 May 2020, B", "2020-04-29", "2020-05-08", "29 April–8 May 2020"),
-            ("July-October 2020, S", "2020-07-01", "2020-10-31", "July-October 2020"),
-            ("November/December 2020, online", "2020-11-01", "2020-12-31", "November/December 2020"),
-            ("1st Sept. 2021 - x", "2021-09-01", "2021-09-01", "1st Sept. 2021"),
+            (
+                "29 April–8 May 2020, B",
+                "2020-04-29",
+                "2020-05-08",
+                "29 April–8 May 2020",
+            ),
+            (
+                "July-October 2020, S",
+                "2020-07-01",
+                "2020-10-31",
+                "July-October 2020",
+            ),
+            (
+                "November/December 2020, online",
+                "2020-11-01",
+                "2020-12-31",
+                "November/December 2020",
+            ),
+            (
+                "1st Sept. 2021 - x",
+                "2021-09-01",
+                "2021-09-01",
+                "1st Sept. 2021",
+            ),
             ("22nd Sep 2021", "2021-09-22", "2021-09-22", "22nd Sep 2021"),
-            ("29 February 2020", "2020-02-29", "2020-02-29", "29 February 2020"),
-            ("16\u{a0}June\u{a0}2021", "2021-06-16", "2021-06-16", "16\u{a0}June\u{a0}2021"),
-            ("7 — 9 June 2021", "2021-06-07", "2021-06-09", "7 — 9 June 2021"),
+            (
+                "29 February 2020",
+                "2020-02-29",
+                "2020-02-29",
+                "29 February 2020",
+            ),
+            (
+                "16\u{a0}June\u{a0}2021",
+                "2021-06-16",
+                "2021-06-16",
+                "16\u{a0}June\u{a0}2021",
+            ),
+            (
+                "7 — 9 June 2021",
+                "2021-06-07",
+                "2021-06-09",
+                "7 — 9 June 2021",
+            ),
         ];
         for (text, start, end, consumed) in cases {
             let (s, e, n) = range(text, None);
@@ -404,7 +471,10 @@ mod tests {
         let (t, n) = parse_date_prefix("2 December, Belgrade").unwrap();
         assert_eq!(n, "2 December".len());
         assert_eq!(t.written_year(), None);
-        assert_eq!(t.resolve(Some(2020)).unwrap().start().to_string(), "2020-12-02");
+        assert_eq!(
+            t.resolve(Some(2020)).unwrap().start().to_string(),
+            "2020-12-02"
+        );
         assert_eq!(t.resolve(None), Err(DateError::NoYear));
         let (t, _) = parse_date_prefix("30 December - 2 January 2024").unwrap();
         assert_eq!(t.resolve(None).unwrap().start().to_string(), "2023-12-30");
@@ -413,7 +483,14 @@ mod tests {
     #[test]
     fn impossible_days_are_errors_not_guesses() {
         let (t, _) = parse_date_prefix("31 February 2020: x").unwrap();
-        assert!(matches!(t.resolve(None), Err(DateError::NoSuchDay { day: 31, month: 2, year: 2020 })));
+        assert!(matches!(
+            t.resolve(None),
+            Err(DateError::NoSuchDay {
+                day: 31,
+                month: 2,
+                year: 2020
+            })
+        ));
         let (t, _) = parse_date_prefix("29 February 2021").unwrap();
         assert!(t.resolve(None).is_err());
         let (t, _) = parse_date_prefix("9 - 7 June 2021").unwrap();
@@ -422,7 +499,16 @@ mod tests {
 
     #[test]
     fn words_that_only_look_like_dates() {
-        for text in ["May I ask", "March on", "Marine life", "3 rd Berlin", "2020 was", "The 5 May", "Mayor", "12 monkeys"] {
+        for text in [
+            "May I ask",
+            "March on",
+            "Marine life",
+            "3 rd Berlin",
+            "2020 was",
+            "The 5 May",
+            "Mayor",
+            "12 monkeys",
+        ] {
             assert!(parse_date_prefix(text).is_none(), "{text}");
         }
     }

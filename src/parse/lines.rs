@@ -23,7 +23,10 @@ pub struct DatelinePart<'a> {
 pub enum LineKind<'a> {
     Blank,
     /// A date and nothing else: `30 July 2023 `.
-    DateOnly { date: DateText, date_text: &'a str },
+    DateOnly {
+        date: DateText,
+        date_text: &'a str,
+    },
     /// A date, `:` or ` - `, then a title: `31 March 2020: EU Funded …`.
     DateTitle {
         date: DateText,
@@ -171,20 +174,41 @@ mod tests {
 
     #[test]
     fn layouts_are_told_apart() {
-        assert!(matches!(classify("30 July 2023 "), LineKind::DateOnly { .. }));
-        assert!(matches!(classify("7-9 June 2021"), LineKind::DateOnly { .. }));
+        assert!(matches!(
+            classify("30 July 2023 "),
+            LineKind::DateOnly { .. }
+        ));
+        assert!(matches!(
+            classify("7-9 June 2021"),
+            LineKind::DateOnly { .. }
+        ));
         assert!(matches!(
             classify("14 February 2017 - Exchanges on the\u{a0}Prevention"),
-            LineKind::DateTitle { title: "Exchanges on the\u{a0}Prevention", .. }
+            LineKind::DateTitle {
+                title: "Exchanges on the\u{a0}Prevention",
+                ..
+            }
         ));
         assert!(matches!(
             classify("8 February 2017 -\u{a0}UNODC joined"),
-            LineKind::DateTitle { title: "UNODC joined", .. }
+            LineKind::DateTitle {
+                title: "UNODC joined",
+                ..
+            }
         ));
-        assert!(matches!(classify("03.03.2020: Celebrating"), LineKind::DateTitle { title: "Celebrating", .. }));
+        assert!(matches!(
+            classify("03.03.2020: Celebrating"),
+            LineKind::DateTitle {
+                title: "Celebrating",
+                ..
+            }
+        ));
         assert!(matches!(classify("The 5 May meeting"), LineKind::Text));
         assert!(matches!(classify("  \u{a0} "), LineKind::Blank));
-        assert!(matches!(classify("May, the month: of things"), LineKind::Text));
+        assert!(matches!(
+            classify("May, the month: of things"),
+            LineKind::Text
+        ));
     }
 
     #[test]
@@ -198,11 +222,19 @@ mod tests {
             ["Jahorina", "Jahorina, Bosnia and Herzegovina"]
         );
         assert_eq!(
-            places("20 October 2020, Sarajevo/30 October 2020 Gradiška, Bosnia and Herzegovina: The"),
+            places(
+                "20 October 2020, Sarajevo/30 October 2020 Gradiška, Bosnia and Herzegovina: The"
+            ),
             ["Sarajevo", "Gradiška, Bosnia and Herzegovina"]
         );
-        assert_eq!(places("20-21 October 2020, Venice, Italy/online: UNODC"), ["Venice, Italy/online"]);
-        assert_eq!(places("9 December 2020, online/Skopje, North Macedonia : On"), ["online/Skopje, North Macedonia"]);
+        assert_eq!(
+            places("20-21 October 2020, Venice, Italy/online: UNODC"),
+            ["Venice, Italy/online"]
+        );
+        assert_eq!(
+            places("9 December 2020, online/Skopje, North Macedonia : On"),
+            ["online/Skopje, North Macedonia"]
+        );
         assert_eq!(
             places("22 May 2020, Podgorica, Montenegro; Skopje, North Macedonia: During"),
             ["Podgorica, Montenegro", "Skopje, North Macedonia"]
@@ -211,7 +243,13 @@ mod tests {
             places("11-14 February, Mostar, Bosnia and Herzegovina; 25-28 February, Tirana, Albania; and 25-28 February 2020, Podgorica, Montenegro: x"),
             ["Mostar, Bosnia and Herzegovina", "Tirana, Albania", "Podgorica, Montenegro"]
         );
-        assert_eq!(places("28-29 December, 2020, Korce/Tirana, Albania: The"), ["Korce/Tirana, Albania"]);
-        assert_eq!(places("6 October 2020, Vienna, Austria and online: Under"), ["Vienna, Austria and online"]);
+        assert_eq!(
+            places("28-29 December, 2020, Korce/Tirana, Albania: The"),
+            ["Korce/Tirana, Albania"]
+        );
+        assert_eq!(
+            places("6 October 2020, Vienna, Austria and online: Under"),
+            ["Vienna, Austria and online"]
+        );
     }
 }

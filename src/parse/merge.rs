@@ -102,9 +102,11 @@ fn words(text: &str) -> impl Iterator<Item = u64> + '_ {
         .filter(|w| w.len() >= 2)
         .map(|w| {
             // FNV-1a over lower-cased characters: stable and cheap.
-            w.chars().flat_map(char::to_lowercase).fold(0xcbf2_9ce4_8422_2325u64, |h, c| {
-                (h ^ u64::from(c)).wrapping_mul(0x0100_0000_01b3)
-            })
+            w.chars()
+                .flat_map(char::to_lowercase)
+                .fold(0xcbf2_9ce4_8422_2325u64, |h, c| {
+                    (h ^ u64::from(c)).wrapping_mul(0x0100_0000_01b3)
+                })
         })
 }
 

@@ -573,7 +573,11 @@ impl<'a> Parser<'a> {
             }
             let Some(dates) = range.filter(|_| !failed) else {
                 if p.dates.is_empty() {
-                    self.diag(Some(p.line), Severity::Error, "story has no date".to_owned());
+                    self.diag(
+                        Some(p.line),
+                        Severity::Error,
+                        "story has no date".to_owned(),
+                    );
                 }
                 continue;
             };

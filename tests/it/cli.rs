@@ -29,13 +29,27 @@ fn parse_prints_json_lines_of_the_default_corpus_deterministically() {
     assert!(lines.len() > 150, "{}", lines.len());
     for line in &lines {
         let v: serde_json::Value = serde_json::from_str(line).unwrap();
-        for key in ["id", "title", "start", "end", "year_inferred", "places", "paragraphs", "summary", "links", "sources"] {
+        for key in [
+            "id",
+            "title",
+            "start",
+            "end",
+            "year_inferred",
+            "places",
+            "paragraphs",
+            "summary",
+            "links",
+            "sources",
+        ] {
             assert!(v.get(key).is_some(), "{key} missing in {line}");
         }
     }
     let first: serde_json::Value = serde_json::from_str(lines[0]).unwrap();
     assert_eq!(first["start"], "2023-07-30");
-    assert_eq!(first["sources"][0]["file"], "data/archives/brussels-liaison-office-latest-news.txt");
+    assert_eq!(
+        first["sources"][0]["file"],
+        "data/archives/brussels-liaison-office-latest-news.txt"
+    );
     assert_eq!(first["sources"][0]["line"], 3);
 }
 
@@ -44,7 +58,10 @@ fn check_reports_counts_and_passes_on_the_shipped_corpus() {
     let out = storyfeed(&["check"], &root());
     assert!(out.status.success(), "{}", text(&out.stderr));
     let stdout = text(&out.stdout);
-    assert!(stdout.contains("data/archives/unodc-stories-2020.txt: 110 stories"), "{stdout}");
+    assert!(
+        stdout.contains("data/archives/unodc-stories-2020.txt: 110 stories"),
+        "{stdout}"
+    );
     assert!(stdout.contains("0 errors, 0 warnings"), "{stdout}");
 }
 
@@ -64,16 +81,29 @@ fn bad_input_gets_a_clear_message_and_a_nonzero_exit() {
     std::fs::write(d.join("latin1.txt"), b"10 May 2021\nCaf\xe9 title\nBody\n").unwrap();
     std::fs::write(d.join("empty.txt"), b"").unwrap();
     std::fs::write(d.join("garbage.txt"), [0u8, 159, 146, 150, 255, 0, 1, 2]).unwrap();
-    std::fs::write(d.join("feb31.txt"), "31 February 2020: No such day\n\nBody.\n").unwrap();
+    std::fs::write(
+        d.join("feb31.txt"),
+        "31 February 2020: No such day\n\nBody.\n",
+    )
+    .unwrap();
     std::fs::create_dir(d.join("nothing-here")).unwrap();
 
     let cases: &[(&str, &str)] = &[
         ("missing.txt", "cannot read missing.txt"),
-        ("nothing-here", "no archives (*.txt) in directory nothing-here"),
-        ("latin1.txt", "latin1.txt:2: error: not UTF-8 text: invalid byte 0xe9 at byte offset 15"),
+        (
+            "nothing-here",
+            "no archives (*.txt) in directory nothing-here",
+        ),
+        (
+            "latin1.txt",
+            "latin1.txt:2: error: not UTF-8 text: invalid byte 0xe9 at byte offset 15",
+        ),
         ("empty.txt", "empty.txt: error: empty file"),
         ("garbage.txt", "garbage.txt:1: error: not UTF-8 text"),
-        ("feb31.txt", "feb31.txt:1: error: unrecognised date `31 February 2020`"),
+        (
+            "feb31.txt",
+            "feb31.txt:1: error: unrecognised date `31 February 2020`",
+        ),
     ];
     for (arg, message) in cases {
         for cmd in ["parse", "check"] {

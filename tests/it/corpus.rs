@@ -62,7 +62,10 @@ fn labelled_stories_have_the_right_title_dates_places_and_text() {
             e.first_paragraph,
         );
         if got != want {
-            failures.push(format!("{}:{}:\n  got  {got:?}\n  want {want:?}", e.file, e.line));
+            failures.push(format!(
+                "{}:{}:\n  got  {got:?}\n  want {want:?}",
+                e.file, e.line
+            ));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
@@ -84,13 +87,21 @@ fn duplicates_across_pages_become_one_story_with_both_sources() {
             .iter()
             .filter(|s| ends_with(s, fa, *la) || ends_with(s, fb, *lb))
             .collect();
-        assert_eq!(merged.len(), 1, "{fa}:{la} and {fb}:{lb} should be one story");
+        assert_eq!(
+            merged.len(),
+            1,
+            "{fa}:{la} and {fb}:{lb} should be one story"
+        );
         let s = merged[0];
         assert_eq!(s.sources.len(), 2, "{:?}", s.sources);
         // The fuller text is kept: at least as long as either page's own text.
         for (file, line) in [(fa, la), (fb, lb)] {
             let own = parse_archive(file);
-            let own = own.stories.iter().find(|x| x.sources[0].line == *line).unwrap();
+            let own = own
+                .stories
+                .iter()
+                .find(|x| x.sources[0].line == *line)
+                .unwrap();
             assert!(s.text_len() >= own.text_len(), "{file}:{line}");
         }
     }
@@ -110,7 +121,11 @@ fn ids_are_unique_slugs_and_output_is_newest_first() {
     for s in &corpus.stories {
         let id = s.id.as_str();
         assert!(id.starts_with(&s.start().to_string()), "{id}");
-        assert!(id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'), "{id}");
+        assert!(
+            id.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
+            "{id}"
+        );
     }
     for w in corpus.stories.windows(2) {
         assert!(w[0].start() >= w[1].start());
@@ -125,13 +140,25 @@ fn body_text_carries_no_page_residue() {
             for residue in ["Image ©", "Images ©", "Photo credit", "http://", "https://"] {
                 assert!(!p.contains(residue), "{}: {residue} in {p:?}", s.id);
             }
-            assert!(!p.ends_with(" more") && !p.ends_with("Campaignmore"), "{}: {p:?}", s.id);
+            assert!(
+                !p.ends_with(" more") && !p.ends_with("Campaignmore"),
+                "{}: {p:?}",
+                s.id
+            );
             let lower = p.to_lowercase();
-            for prompt in ["further information", "for more information", "follow the latest news on"] {
+            for prompt in [
+                "further information",
+                "for more information",
+                "follow the latest news on",
+            ] {
                 assert!(!lower.starts_with(prompt), "{}: {p:?}", s.id);
             }
             assert_eq!(p.trim(), p, "{}", s.id);
-            assert!(!p.contains("  ") && !p.contains('\u{a0}'), "{}: {p:?}", s.id);
+            assert!(
+                !p.contains("  ") && !p.contains('\u{a0}'),
+                "{}: {p:?}",
+                s.id
+            );
         }
         assert_eq!(s.summary, s.paragraphs.first().cloned().unwrap_or_default());
     }
@@ -140,13 +167,31 @@ fn body_text_carries_no_page_residue() {
 #[test]
 fn links_are_collected_from_link_lines() {
     let parsed = parse_archive("unodc-stories-2020.txt");
-    let s = parsed.stories.iter().find(|s| s.sources[0].line == 163).unwrap();
-    assert_eq!(s.links, ["https://www.unodc.org/unodc/firearms-protocol/news-and-events.html"]);
-    let s = parsed.stories.iter().find(|s| s.sources[0].line == 507).unwrap();
+    let s = parsed
+        .stories
+        .iter()
+        .find(|s| s.sources[0].line == 163)
+        .unwrap();
+    assert_eq!(
+        s.links,
+        ["https://www.unodc.org/unodc/firearms-protocol/news-and-events.html"]
+    );
+    let s = parsed
+        .stories
+        .iter()
+        .find(|s| s.sources[0].line == 507)
+        .unwrap();
     assert_eq!(s.links.len(), 4, "{:?}", s.links);
     // A bare URL in the middle of a story is a link, not a paragraph, and
     // the body goes on after it.
-    let s = parsed.stories.iter().find(|s| s.sources[0].line == 976).unwrap();
+    let s = parsed
+        .stories
+        .iter()
+        .find(|s| s.sources[0].line == 976)
+        .unwrap();
     assert!(s.links.iter().any(|l| l.ends_with("covid_parents.html")));
-    assert!(s.paragraphs.iter().any(|p| p.starts_with("Similarly, UNODC distributed")));
+    assert!(s
+        .paragraphs
+        .iter()
+        .any(|p| p.starts_with("Similarly, UNODC distributed")));
 }

@@ -35,33 +35,73 @@ pub const DUPLICATES: &[(&str, usize, &str, usize)] = &[
     // 5 February 2020 on both pages; identical title "UNODC participates in the DG NEAR
     // consultations on 2020 Enlargement package"; both bodies say UNODC joined the DG NEAR
     // consultations on the 2020 Enlargement package.
-    ("eu-unodc-brochure-2020.txt", 64, "unodc-stories-2020.txt", 1212),
+    (
+        "eu-unodc-brochure-2020.txt",
+        64,
+        "unodc-stories-2020.txt",
+        1212,
+    ),
     // 23-24 January 2020 on both pages; reworded title ("UNODC staff on a seminar on EU rules and
     // procedures for a better cooperation" vs "UNODC further strengthens preparedness for
     // cooperation with the EU"); both bodies: the UNODC Brussels Liaison Office delivered a seminar
     // in Belgrade on "How to build and sustain a successful partnership with the EU".
-    ("eu-unodc-brochure-2020.txt", 113, "unodc-stories-2020.txt", 1242),
+    (
+        "eu-unodc-brochure-2020.txt",
+        113,
+        "unodc-stories-2020.txt",
+        1242,
+    ),
     // 30 July 2021 on both pages; identical title "UNODC strengthens Belgian and EU partnerships in
     // support of the World Day Against Trafficking in Persons"; same opening sentence.
-    ("eu-unodc-brochure-2021.txt", 8, "brussels-liaison-office-latest-news.txt", 150),
+    (
+        "eu-unodc-brochure-2021.txt",
+        8,
+        "brussels-liaison-office-latest-news.txt",
+        150,
+    ),
     // 13 July 2021 on both pages; identical title "Launch of the Libya project under the regional
     // programme “Dismantling human trafficking and migrant criminal networks in North Africa”";
     // the Brussels summary is the brochure's second paragraph.
-    ("eu-unodc-brochure-2021.txt", 37, "brussels-liaison-office-latest-news.txt", 130),
+    (
+        "eu-unodc-brochure-2021.txt",
+        37,
+        "brussels-liaison-office-latest-news.txt",
+        130,
+    ),
     // 12 July 2021 on both pages; identical title "Launch in Iraq of the new STRIVE action"; same
     // opening sentence.
-    ("eu-unodc-brochure-2021.txt", 50, "brussels-liaison-office-latest-news.txt", 160),
+    (
+        "eu-unodc-brochure-2021.txt",
+        50,
+        "brussels-liaison-office-latest-news.txt",
+        160,
+    ),
     // 30 June 2021 on both pages; identical title "Enhancing Port Security in Comoros"; the Brussels
     // summary is taken from the brochure body (Comoros port security, EU-funded Port Security and
     // Safety of Navigation project).
-    ("eu-unodc-brochure-2021.txt", 69, "brussels-liaison-office-latest-news.txt", 165),
+    (
+        "eu-unodc-brochure-2021.txt",
+        69,
+        "brussels-liaison-office-latest-news.txt",
+        165,
+    ),
     // 16 June 2021 on both pages; title reworded by dropping the lead-in "During European
     // Development Days, "; both start "A grave concern across the globe, wildlife trafficking…".
-    ("eu-unodc-brochure-2021.txt", 84, "brussels-liaison-office-latest-news.txt", 171),
+    (
+        "eu-unodc-brochure-2021.txt",
+        84,
+        "brussels-liaison-office-latest-news.txt",
+        171,
+    ),
     // 7-9 June 2021 (brochure "7 - 9 June 2021", Brussels "7-9 June 2021"); Brussels title is the
     // brochure title cut after "the Belgian government"; same opening "UNODC Executive Director
     // Ghada Waly paid her first visit to Belgium."
-    ("eu-unodc-brochure-2021.txt", 118, "brussels-liaison-office-latest-news.txt", 155),
+    (
+        "eu-unodc-brochure-2021.txt",
+        118,
+        "brussels-liaison-office-latest-news.txt",
+        155,
+    ),
 ];
 
 pub const STORIES: &[Expected] = &[
