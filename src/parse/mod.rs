@@ -32,6 +32,9 @@ use lines::{classify, is_space, DatelinePart, LineKind};
 
 pub use merge::{assign_unique_ids, merge_duplicates};
 
+/// The longest line after a link prompt that is taken for a link text.
+const MAX_LINK_TEXT: usize = 200;
+
 /// The longest first line that is still taken for the page's heading.
 const MAX_HEADING: usize = 160;
 
@@ -465,15 +468,14 @@ impl<'a> Parser<'a> {
         let mut in_links = false;
         for &(_, raw) in &self.body {
             collect_links(raw, &mut links);
-            if in_links {
+            // After a link prompt come link texts and URLs; a paragraph of
+            // prose there is body again rather than something to drop.
+            if in_links && raw.len() <= MAX_LINK_TEXT {
                 continue;
             }
             let text = normalize_space(raw);
-            if is_link_prompt(&text) {
-                in_links = true;
-                continue;
-            }
-            if is_url_line(&text) {
+            in_links = is_link_prompt(&text);
+            if in_links || is_url_line(&text) {
                 continue;
             }
             let kept = strip_credit(&text);

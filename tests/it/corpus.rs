@@ -195,3 +195,16 @@ fn links_are_collected_from_link_lines() {
         .iter()
         .any(|p| p.starts_with("Similarly, UNODC distributed")));
 }
+
+#[test]
+fn prose_after_a_link_prompt_is_kept_but_link_texts_are_not() {
+    let long = "This paragraph after the links is real prose that a reader would miss, ".repeat(4);
+    let text = format!(
+        "Title of the story\n\n3 March 2020, Vienna, Austria: First paragraph.\n\nFor more information:\n\nLions Quest Skills for Adolescence - UNODC\n\nhttps://lqsfa-see.net/en/\n\n{long}\n"
+    );
+    let parsed = storyfeed::parse::parse_str("t.txt", &text);
+    let s = &parsed.stories[0];
+    assert_eq!(s.paragraphs.len(), 2, "{:?}", s.paragraphs);
+    assert_eq!(s.paragraphs[1], long.trim());
+    assert_eq!(s.links, ["https://lqsfa-see.net/en/"]);
+}

@@ -4,3 +4,4 @@
 mod cli;
 mod corpus;
 mod expected_corpus;
+mod layouts;
