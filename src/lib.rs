@@ -3,5 +3,7 @@
 //! One module a stage: [`parse`] turns archives into [`story::Story`]
 //! values. The binary in `main.rs` is a thin layer over this library.
 
+pub mod config;
+pub mod fs;
 pub mod parse;
 pub mod story;

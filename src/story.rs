@@ -31,6 +31,11 @@ impl StoryId {
         StoryId(id)
     }
 
+    /// An id published earlier and recorded in the ledger, kept as it was.
+    pub fn from_published(id: String) -> Self {
+        StoryId(id)
+    }
+
     /// The same id with a numeric suffix, to tell apart two stories that
     /// share a date and a title.
     pub fn with_suffix(&self, n: usize) -> Self {
@@ -191,6 +196,10 @@ pub struct Story {
     pub links: Vec<String>,
     /// Every place the story was found, sorted.
     pub sources: Vec<Source>,
+    /// Theme slugs (`drugs`, `corruption`, …), set by `classify`; sorted.
+    pub themes: Vec<String>,
+    /// Programme slugs (`aircop`, `crimjust`, …), set by `classify`; sorted.
+    pub programmes: Vec<String>,
 }
 
 impl Story {

@@ -596,6 +596,8 @@ impl<'a> Parser<'a> {
                     file: self.name.to_owned(),
                     line: p.line,
                 }],
+                themes: Vec::new(),
+                programmes: Vec::new(),
             });
         }
         stories

@@ -1,0 +1,184 @@
+//! Reading and writing files so that every error names its path and no
+//! reader ever sees a half-written file.
+//!
+//! Output goes to a temporary file in the target's directory and is renamed
+//! over the target. A file whose bytes would not change is left alone, so
+//! its modification time stays and servers and rsync see no change.
+
+use std::collections::BTreeSet;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+#[error("{action} {path}")]
+pub struct FsError {
+    pub action: &'static str,
+    pub path: PathBuf,
+    #[source]
+    pub source: std::io::Error,
+}
+
+fn err<'a>(action: &'static str, path: &'a Path) -> impl FnOnce(std::io::Error) -> FsError + 'a {
+    move |source| FsError {
+        action,
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// Reads a whole file.
+pub fn read(path: &Path) -> Result<Vec<u8>, FsError> {
+    std::fs::read(path).map_err(err("cannot read", path))
+}
+
+/// What `write_if_changed` did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Written {
+    Written,
+    Unchanged,
+}
+
+/// Writes `bytes` to `path` atomically (temporary file, then rename),
+/// unless the file already holds exactly these bytes.
+pub fn write_if_changed(path: &Path, bytes: &[u8]) -> Result<Written, FsError> {
+    if let Ok(meta) = std::fs::metadata(path) {
+        if meta.len() == bytes.len() as u64 && std::fs::read(path).is_ok_and(|old| old == bytes) {
+            return Ok(Written::Unchanged);
+        }
+    }
+    write_atomic(path, bytes)?;
+    Ok(Written::Written)
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same directory
+/// and a rename, creating the directory if needed.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), FsError> {
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(err("cannot create directory", dir))?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".storyfeed-")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(err("cannot create a temporary file in", dir))?;
+    tmp.write_all(bytes).map_err(err("cannot write", path))?;
+    // No fsync: after a crash a reader finds the old file or the new one,
+    // never a mix, and the next build rewrites it; syncing 100,000 pages
+    // would cost more than the build.
+    tmp.persist(path)
+        .map_err(|e| err("cannot replace", path)(e.error))?;
+    Ok(())
+}
+
+/// A directory of generated files: remembers what this run produced so
+/// that files left from earlier runs (a theme since removed) can go.
+#[derive(Debug)]
+pub struct OutputDir {
+    root: PathBuf,
+    produced: BTreeSet<PathBuf>,
+    pub written: usize,
+    pub unchanged: usize,
+    pub removed: usize,
+}
+
+impl OutputDir {
+    pub fn new(root: &Path) -> Self {
+        OutputDir {
+            root: root.to_path_buf(),
+            produced: BTreeSet::new(),
+            written: 0,
+            unchanged: 0,
+            removed: 0,
+        }
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Writes `rel` (a path relative to the root, `/`-separated) if changed.
+    pub fn write(&mut self, rel: &str, bytes: &[u8]) -> Result<Written, FsError> {
+        let path = self.root.join(rel);
+        let outcome = write_if_changed(&path, bytes)?;
+        match outcome {
+            Written::Written => self.written += 1,
+            Written::Unchanged => self.unchanged += 1,
+        }
+        self.produced.insert(path);
+        Ok(outcome)
+    }
+
+    /// Removes files under the managed sub-directories `dirs` (relative to
+    /// the root) with one of `extensions` that this run did not produce.
+    /// Other files (a hand-written `robots.txt`) are never touched.
+    pub fn remove_stale(&mut self, dirs: &[&str], extensions: &[&str]) -> Result<(), FsError> {
+        for dir in dirs {
+            let dir = self.root.join(dir);
+            let entries = match std::fs::read_dir(&dir) {
+                Ok(entries) => entries,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                Err(e) => return Err(err("cannot list", &dir)(e)),
+            };
+            let mut paths = entries
+                .map(|e| e.map(|e| e.path()))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(err("cannot list", &dir))?;
+            paths.sort();
+            for path in paths {
+                let managed = path
+                    .extension()
+                    .and_then(|e| e.to_str())
+                    .is_some_and(|e| extensions.contains(&e));
+                if managed && path.is_file() && !self.produced.contains(&path) {
+                    std::fs::remove_file(&path).map_err(err("cannot remove", &path))?;
+                    self.removed += 1;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unchanged_files_keep_their_mtime_and_stale_ones_go() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut out = OutputDir::new(dir.path());
+        assert_eq!(out.write("feeds/a.rss", b"one").unwrap(), Written::Written);
+        out.write("feeds/old.rss", b"old").unwrap();
+        let a = dir.path().join("feeds/a.rss");
+        let old_time =
+            std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000);
+        std::fs::File::options()
+            .write(true)
+            .open(&a)
+            .unwrap()
+            .set_modified(old_time)
+            .unwrap();
+
+        let mut again = OutputDir::new(dir.path());
+        assert_eq!(
+            again.write("feeds/a.rss", b"one").unwrap(),
+            Written::Unchanged
+        );
+        std::fs::write(dir.path().join("feeds/notes.txt"), b"mine").unwrap();
+        again.remove_stale(&["feeds"], &["rss"]).unwrap();
+        assert_eq!(std::fs::metadata(&a).unwrap().modified().unwrap(), old_time);
+        assert!(!dir.path().join("feeds/old.rss").exists());
+        assert!(dir.path().join("feeds/notes.txt").exists());
+        assert_eq!((again.written, again.unchanged, again.removed), (0, 1, 1));
+        // No temporary file is left behind.
+        let names: Vec<_> = std::fs::read_dir(dir.path().join("feeds"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names.len(), 2, "{names:?}");
+    }
+}
