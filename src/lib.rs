@@ -6,4 +6,5 @@
 pub mod config;
 pub mod fs;
 pub mod parse;
+pub mod serve;
 pub mod story;

@@ -5,3 +5,5 @@ mod cli;
 mod corpus;
 mod expected_corpus;
 mod layouts;
+mod props;
+mod serve;
