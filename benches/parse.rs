@@ -15,6 +15,10 @@
 #[path = "support/generator.rs"]
 mod generator;
 
+// The same allocator as the `storyfeed` binary, so the figures are the tool's.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
 use std::time::Duration;

@@ -78,38 +78,65 @@ fn iso_date(d: NaiveDate) -> String {
 /// to at most `max` bytes. Letters with diacritics lose them (`Priština` →
 /// `pristina`); other characters separate words.
 pub fn slug(text: &str, max: usize) -> String {
-    let mut out = String::with_capacity(max + 8);
+    let bytes = text.as_bytes();
+    let mut out: Vec<u8> = Vec::with_capacity(max + 8);
     let mut pending_dash = false;
-    let push = |out: &mut String, mapped: Option<char>, pending: &mut bool| match mapped {
-        Some(ch) => {
-            if *pending && !out.is_empty() {
-                out.push('-');
+    let mut i = 0;
+    // Stop once past `max`: enough to cut at a word boundary.
+    while i < bytes.len() && out.len() <= max {
+        let b = bytes[i];
+        let mapped = if b.is_ascii() {
+            i += 1;
+            match SLUG_BYTE[usize::from(b)] {
+                0 => None,
+                1 => continue, // "UNODC's" -> "unodcs"
+                m => Some(m),
             }
-            *pending = false;
-            out.push(ch);
-        }
-        None => *pending = true,
-    };
-    for c in text.chars() {
-        if out.len() > max {
-            break; // enough to cut at a word boundary
-        }
-        if c.is_ascii() {
-            if c == '\'' {
-                continue; // "UNODC's" -> "unodcs"
+        } else {
+            let c = text[i..].chars().next().unwrap_or(' ');
+            i += c.len_utf8();
+            if c == '’' {
+                continue;
             }
-            let mapped = c.is_ascii_alphanumeric().then(|| c.to_ascii_lowercase());
-            push(&mut out, mapped, &mut pending_dash);
-        } else if c != '’' {
-            push(&mut out, fold_ascii(c), &mut pending_dash);
+            fold_ascii(c).map(|c| c as u8)
+        };
+        match mapped {
+            Some(m) => {
+                if pending_dash && !out.is_empty() {
+                    out.push(b'-');
+                }
+                pending_dash = false;
+                out.push(m);
+            }
+            None => pending_dash = true,
         }
     }
     if out.len() > max {
-        let cut = out[..=max].rfind('-').unwrap_or(max);
+        let cut = out[..=max].iter().rposition(|&b| b == b'-').unwrap_or(max);
         out.truncate(cut);
     }
-    out
+    // Only ASCII was pushed, so this cannot fail.
+    String::from_utf8(out).unwrap_or_default()
 }
+
+/// What an ASCII byte becomes in a slug: itself lower-cased if it is a
+/// letter or digit, 1 for an apostrophe (dropped), 0 for a word break.
+static SLUG_BYTE: [u8; 128] = {
+    let mut t = [0u8; 128];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        t[b] = if c.is_ascii_alphanumeric() {
+            c.to_ascii_lowercase()
+        } else if c == b'\'' {
+            1
+        } else {
+            0
+        };
+        b += 1;
+    }
+    t
+};
 
 fn fold_ascii(c: char) -> Option<char> {
     if c.is_ascii_alphanumeric() {

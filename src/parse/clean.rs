@@ -6,7 +6,7 @@ use std::sync::LazyLock;
 
 use memchr::memmem::Finder;
 
-use super::lines::is_space;
+use super::lines::{is_space, trim_space};
 
 /// Owners of image credits, longest first so that `UNODC Brussels` wins
 /// over `UNODC`. An owner glued to the next word (`UNODCIn`) is still found.
@@ -51,7 +51,7 @@ const MAX_PROMPT: usize = 160;
 /// by byte: a vectorised search finds double spaces, and an eight-bytes-at-a-
 /// time scan finds the other spacing characters.
 pub fn normalize_space(text: &str) -> String {
-    let t = text.trim_matches(is_space);
+    let t = trim_space(text);
     let b = t.as_bytes();
     let mut out = String::new();
     let mut seg = 0; // start of the stretch not yet copied
@@ -145,7 +145,7 @@ static MAYBE_SPACE: [bool; 256] = {
 
 /// The UTF-8 length of the spacing character at the start of `b`, or 0.
 /// Byte-level twin of [`is_space`], which a test keeps it equal to.
-fn space_len(b: &[u8]) -> usize {
+pub(crate) fn space_len(b: &[u8]) -> usize {
     match b {
         [0..=0x20 | 0x7f, ..] => 1,
         [0xc2, 0x80..=0xa0, ..] => 2,

@@ -200,7 +200,12 @@ impl<'a> Cursor<'a> {
             return None;
         }
         let word = &r.as_bytes()[..word_len];
+        // Only months with this first letter can match.
+        let first = first.to_ascii_lowercase();
         let idx = MONTHS.iter().position(|m| {
+            if m.as_bytes()[0] != first {
+                return false;
+            }
             let m = m.as_bytes();
             let full = m.eq_ignore_ascii_case(word);
             // `Sep`, `Sept`, `Dec`: three letters, or four for September.

@@ -28,7 +28,7 @@ use clean::{
     strip_more, strip_more_after_sentence,
 };
 use dates::{DateError, DateText};
-use lines::{classify, is_space, DatelinePart, LineKind};
+use lines::{classify, is_space, trim_space, DatelinePart, LineKind};
 
 pub use merge::{assign_unique_ids, merge_duplicates};
 
@@ -355,7 +355,7 @@ impl<'a> Parser<'a> {
     }
 
     fn text(&mut self, n: usize, raw: &'a str) {
-        let trimmed = raw.trim_matches(is_space);
+        let trimmed = trim_space(raw);
         if is_furniture(trimmed) {
             self.prev_text = None;
             return;
