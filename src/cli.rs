@@ -2,13 +2,20 @@
 //! the library sees these types.
 
 use std::io::{self, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 
-use storyfeed::parse::{parse_paths, Corpus, Severity};
+use std::io::IsTerminal;
+
+use storyfeed::classify::Taxonomy;
+use storyfeed::config::Config;
+use storyfeed::feed::ledger::Ledger;
+use storyfeed::feed::{build_site, file_count, Site};
+use storyfeed::fs::OutputDir;
+use storyfeed::parse::{parse_paths, sort_newest_first, Corpus, Severity};
 
 /// The shipped default corpus.
 const DEFAULT_ARCHIVES: &str = "data/archives";
@@ -49,6 +56,44 @@ enum Command {
         /// Archive files or directories [default: data/archives]
         paths: Vec<PathBuf>,
     },
+    /// Build the static site: feeds per theme and programme, story pages, index, OPML.
+    ///
+    /// Reads the archives named in the config (default: data/archives),
+    /// classifies the stories, and writes RSS, Atom and JSON feeds, HTML
+    /// pages and feeds.opml. Files whose content has not changed are not
+    /// rewritten; files of themes that no longer exist are removed. Ids
+    /// already published are kept (see `ledger` in storyfeed.example.toml).
+    #[command(
+        after_help = "Example:\n  storyfeed build --base-url https://example.org/unodc/ --out public"
+    )]
+    Build {
+        /// Output directory [default: public, or out_dir in the config]
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Config file [default: ./storyfeed.toml if present, else built-in defaults]
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// Absolute URL the site is served from (overrides base_url)
+        #[arg(long)]
+        base_url: Option<String>,
+    },
+    /// Serve a built site on 127.0.0.1 for a local feed reader.
+    ///
+    /// Answers with the right Content-Type per feed format, ETag and
+    /// Last-Modified, and 304 on conditional requests. Nothing outside the
+    /// directory is reachable.
+    #[command(after_help = "Example:\n  storyfeed build && storyfeed serve --port 8000")]
+    Serve {
+        /// Directory to serve [default: public, or out_dir in the config]
+        #[arg(long)]
+        dir: Option<PathBuf>,
+        /// Port on 127.0.0.1; 0 picks a free one
+        #[arg(long, default_value_t = 8000)]
+        port: u16,
+        /// Config file [default: ./storyfeed.toml if present]
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
 }
 
 pub fn run() -> Result<ExitCode> {
@@ -56,7 +101,109 @@ pub fn run() -> Result<ExitCode> {
     match cli.command {
         Command::Parse { paths } => parse(&paths),
         Command::Check { paths } => check(&paths),
+        Command::Build {
+            out,
+            config,
+            base_url,
+        } => build(out, config.as_deref(), base_url.as_deref()),
+        Command::Serve { dir, port, config } => serve(dir, port, config.as_deref()),
     }
+}
+
+fn load_config(path: Option<&Path>, base_url: Option<&str>) -> Result<Config> {
+    let config = Config::discover(path)?;
+    Ok(match base_url {
+        Some(url) => config.with_base_url(url)?,
+        None => config,
+    })
+}
+
+/// The taxonomy file from the config; the built-in one when the default
+/// path is absent (running outside a checkout).
+fn load_taxonomy(config: &Config) -> Result<Taxonomy> {
+    if config.taxonomy.exists() || config.taxonomy != Config::default().taxonomy {
+        Ok(Taxonomy::load(&config.taxonomy)?)
+    } else {
+        Ok(Taxonomy::builtin())
+    }
+}
+
+fn build(out: Option<PathBuf>, config: Option<&Path>, base_url: Option<&str>) -> Result<ExitCode> {
+    let config = load_config(config, base_url)?;
+    let taxonomy = load_taxonomy(&config)?;
+    let corpus = parse_paths(&config.archives)?;
+    for d in &corpus.diagnostics {
+        eprintln!("{d}");
+    }
+    let diagnostics_failed = corpus.has_errors();
+    let mut stories = corpus.stories;
+    taxonomy.classify_all(&mut stories);
+    let mut ledger = Ledger::load(&config.ledger)?;
+    let kept = ledger.apply(&mut stories);
+    sort_newest_first(&mut stories);
+    for (new, old) in &kept.kept {
+        eprintln!("note: story `{new}` keeps its published id `{old}`");
+    }
+    for id in &kept.vanished {
+        eprintln!("warning: published story `{id}` is no longer in the archives; its feed items and page are gone");
+    }
+    let out_dir = out.unwrap_or_else(|| config.out_dir.clone());
+    let site = Site {
+        config: &config,
+        taxonomy: &taxonomy,
+        stories: &stories,
+    };
+    let bar = progress_bar(file_count(&site));
+    let mut output = OutputDir::new(&out_dir);
+    let report = build_site(&site, &mut output, &|| bar.inc(1))?;
+    bar.finish_and_clear();
+    if kept.changed || !config.ledger.exists() {
+        ledger.save(&config.ledger)?;
+    }
+    println!(
+        "{} stories; {} feeds; {} files written, {} unchanged, {} removed; site in {}",
+        report.stories,
+        report.feeds,
+        report.written,
+        report.unchanged,
+        report.removed,
+        out_dir.display()
+    );
+    Ok(if diagnostics_failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// A progress bar on stderr, hidden when stderr is not a terminal.
+fn progress_bar(len: u64) -> indicatif::ProgressBar {
+    if !io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(len);
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} files {elapsed}")
+    {
+        bar.set_style(style);
+    }
+    bar
+}
+
+fn serve(dir: Option<PathBuf>, port: u16, config: Option<&Path>) -> Result<ExitCode> {
+    let dir = match dir {
+        Some(dir) => dir,
+        None => load_config(config, None)?.out_dir,
+    };
+    let server = storyfeed::serve::Server::bind(&dir, port)?;
+    println!(
+        "serving {} at http://{}/",
+        dir.display(),
+        server.local_addr()
+    );
+    io::stdout().flush()?;
+    server.run()?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn load(paths: &[PathBuf]) -> Result<Corpus> {
@@ -77,7 +224,9 @@ fn exit_code(corpus: &Corpus) -> ExitCode {
 }
 
 fn parse(paths: &[PathBuf]) -> Result<ExitCode> {
-    let corpus = load(paths)?;
+    let mut corpus = load(paths)?;
+    let taxonomy = load_taxonomy(&load_config(None, None)?)?;
+    taxonomy.classify_all(&mut corpus.stories);
     for d in &corpus.diagnostics {
         eprintln!("{d}");
     }

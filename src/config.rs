@@ -72,7 +72,7 @@ impl Default for Config {
             feed_item_limit: 50,
             archives: vec![PathBuf::from("data/archives")],
             taxonomy: PathBuf::from("data/taxonomy.toml"),
-            ledger: PathBuf::from("data/published.toml"),
+            ledger: PathBuf::from("data/published.jsonl"),
             out_dir: PathBuf::from("public"),
         }
     }

@@ -5,7 +5,7 @@
 //! over the target. A file whose bytes would not change is left alone, so
 //! its modification time stays and servers and rsync see no change.
 
-use std::collections::BTreeSet;
+use std::collections::HashSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -43,13 +43,32 @@ pub enum Written {
 /// Writes `bytes` to `path` atomically (temporary file, then rename),
 /// unless the file already holds exactly these bytes.
 pub fn write_if_changed(path: &Path, bytes: &[u8]) -> Result<Written, FsError> {
-    if let Ok(meta) = std::fs::metadata(path) {
-        if meta.len() == bytes.len() as u64 && std::fs::read(path).is_ok_and(|old| old == bytes) {
-            return Ok(Written::Unchanged);
-        }
+    write_if_changed_with(path, bytes, &mut Vec::new())
+}
+
+/// `write_if_changed` reading the old file into `scratch`, a buffer the
+/// caller reuses across many files.
+pub fn write_if_changed_with(
+    path: &Path,
+    bytes: &[u8],
+    scratch: &mut Vec<u8>,
+) -> Result<Written, FsError> {
+    if same_content(path, bytes, scratch) {
+        return Ok(Written::Unchanged);
     }
     write_atomic(path, bytes)?;
     Ok(Written::Written)
+}
+
+fn same_content(path: &Path, bytes: &[u8], scratch: &mut Vec<u8>) -> bool {
+    use std::io::Read;
+    let Ok(mut file) = std::fs::File::open(path) else {
+        return false;
+    };
+    scratch.clear();
+    // Read one byte more than expected: a longer file differs.
+    let limit = bytes.len() as u64 + 1;
+    (&mut file).take(limit).read_to_end(scratch).is_ok() && scratch.as_slice() == bytes
 }
 
 /// Writes `bytes` to `path` through a temporary file in the same directory
@@ -79,7 +98,9 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), FsError> {
 #[derive(Debug)]
 pub struct OutputDir {
     root: PathBuf,
-    produced: BTreeSet<PathBuf>,
+    /// Relative paths (`/`-separated) written or confirmed by this run.
+    produced: HashSet<String>,
+    scratch: Vec<u8>,
     pub written: usize,
     pub unchanged: usize,
     pub removed: usize,
@@ -89,7 +110,8 @@ impl OutputDir {
     pub fn new(root: &Path) -> Self {
         OutputDir {
             root: root.to_path_buf(),
-            produced: BTreeSet::new(),
+            produced: HashSet::new(),
+            scratch: Vec::new(),
             written: 0,
             unchanged: 0,
             removed: 0,
@@ -103,12 +125,12 @@ impl OutputDir {
     /// Writes `rel` (a path relative to the root, `/`-separated) if changed.
     pub fn write(&mut self, rel: &str, bytes: &[u8]) -> Result<Written, FsError> {
         let path = self.root.join(rel);
-        let outcome = write_if_changed(&path, bytes)?;
+        let outcome = write_if_changed_with(&path, bytes, &mut self.scratch)?;
         match outcome {
             Written::Written => self.written += 1,
             Written::Unchanged => self.unchanged += 1,
         }
-        self.produced.insert(path);
+        self.produced.insert(rel.to_owned());
         Ok(outcome)
     }
 
@@ -117,29 +139,42 @@ impl OutputDir {
     /// Other files (a hand-written `robots.txt`) are never touched.
     pub fn remove_stale(&mut self, dirs: &[&str], extensions: &[&str]) -> Result<(), FsError> {
         for dir in dirs {
-            let dir = self.root.join(dir);
-            let entries = match std::fs::read_dir(&dir) {
+            let full = self.root.join(dir);
+            let entries = match std::fs::read_dir(&full) {
                 Ok(entries) => entries,
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
-                Err(e) => return Err(err("cannot list", &dir)(e)),
+                Err(e) => return Err(err("cannot list", &full)(e)),
             };
-            let mut paths = entries
-                .map(|e| e.map(|e| e.path()))
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(err("cannot list", &dir))?;
-            paths.sort();
-            for path in paths {
-                let managed = path
-                    .extension()
-                    .and_then(|e| e.to_str())
-                    .is_some_and(|e| extensions.contains(&e));
-                if managed && path.is_file() && !self.produced.contains(&path) {
-                    std::fs::remove_file(&path).map_err(err("cannot remove", &path))?;
-                    self.removed += 1;
+            let mut stale = Vec::new();
+            for entry in entries {
+                let entry = entry.map_err(err("cannot list", &full))?;
+                let name = entry.file_name();
+                let Some(name) = name.to_str() else { continue };
+                let managed = name
+                    .rsplit_once('.')
+                    .is_some_and(|(_, ext)| extensions.contains(&ext));
+                // `file_type` comes with the directory entry: no stat per file.
+                let is_file = entry.file_type().is_ok_and(|t| t.is_file());
+                if managed && is_file && !self.produced.contains(&format!("{dir}/{name}")) {
+                    stale.push(entry.path());
                 }
+            }
+            stale.sort();
+            for path in stale {
+                std::fs::remove_file(&path).map_err(err("cannot remove", &path))?;
+                self.removed += 1;
             }
         }
         Ok(())
+    }
+
+    /// Takes in what another `OutputDir` over the same root did (a worker
+    /// thread's share of the pages).
+    pub fn absorb(&mut self, other: OutputDir) {
+        self.produced.extend(other.produced);
+        self.written += other.written;
+        self.unchanged += other.unchanged;
+        self.removed += other.removed;
     }
 }
 

@@ -1,0 +1,389 @@
+//! The static site: feeds (RSS 2.0, Atom 1.0, JSON Feed 1.1) for all
+//! stories, each theme and each programme, a page per story, a page per
+//! theme and programme, an index and an OPML file.
+//!
+//! Rendering is pure (stories in, bytes out); `build_site` writes through
+//! [`OutputDir`], which skips unchanged files and removes stale ones.
+//! Nothing here reads the clock: a feed's date is its newest item's date,
+//! so the same stories give byte-identical output.
+
+mod atom;
+mod json;
+pub mod ledger;
+mod opml;
+mod pages;
+mod rss;
+pub mod urls;
+
+use chrono::{DateTime, FixedOffset, NaiveDate};
+use thiserror::Error;
+
+use crate::classify::Taxonomy;
+use crate::config::Config;
+use crate::fs::{FsError, OutputDir};
+use crate::story::Story;
+use urls::{Channel, Format};
+
+#[derive(Debug, Error)]
+pub enum BuildError {
+    #[error(transparent)]
+    Fs(#[from] FsError),
+    #[error("cannot render {what}")]
+    Render {
+        what: String,
+        #[source]
+        source: askama::Error,
+    },
+    #[error("cannot write feed {what}: {message}")]
+    Feed { what: String, message: String },
+}
+
+/// One feed's worth of stories: all, a theme, or a programme.
+#[derive(Debug)]
+pub struct Group<'a> {
+    pub channel: Channel<'a>,
+    /// `Drugs`, `AIRCOP`, or the site title for all stories.
+    pub name: String,
+    pub description: String,
+    /// Every story of the group, newest first.
+    pub stories: Vec<&'a Story>,
+}
+
+impl Group<'_> {
+    /// Title of the group's feeds and page.
+    pub fn title(&self, config: &Config) -> String {
+        match self.channel {
+            Channel::All => config.title.clone(),
+            _ => format!("{}: {}", config.title, self.name),
+        }
+    }
+
+    /// The newest story's date: the feed's `updated`, never the clock.
+    pub fn updated(&self, fallback: NaiveDate) -> DateTime<FixedOffset> {
+        midnight_utc(self.stories.first().map_or(fallback, |s| s.start()))
+    }
+}
+
+/// What the site is made of: the settings, the taxonomy and the stories
+/// (classified, with final ids, newest first).
+pub struct Site<'a> {
+    pub config: &'a Config,
+    pub taxonomy: &'a Taxonomy,
+    pub stories: &'a [Story],
+}
+
+impl<'a> Site<'a> {
+    /// All stories, then each theme and each programme in taxonomy order.
+    pub fn groups(&self) -> Vec<Group<'a>> {
+        let mut groups = vec![Group {
+            channel: Channel::All,
+            name: self.config.title.clone(),
+            description: self.config.description.clone(),
+            stories: self.stories.iter().collect(),
+        }];
+        for theme in &self.taxonomy.themes {
+            groups.push(Group {
+                channel: Channel::Theme(&theme.slug),
+                name: theme.name.clone(),
+                description: theme.description.clone(),
+                stories: self
+                    .stories
+                    .iter()
+                    .filter(|s| s.themes.contains(&theme.slug))
+                    .collect(),
+            });
+        }
+        for programme in &self.taxonomy.programmes {
+            groups.push(Group {
+                channel: Channel::Programme(&programme.slug),
+                name: programme.name.clone(),
+                description: programme.description.clone(),
+                stories: self
+                    .stories
+                    .iter()
+                    .filter(|s| s.programmes.contains(&programme.slug))
+                    .collect(),
+            });
+        }
+        groups
+    }
+
+    /// The newest story's date, for feeds with no items.
+    pub fn newest(&self) -> NaiveDate {
+        self.stories
+            .iter()
+            .map(Story::start)
+            .max()
+            .unwrap_or(NaiveDate::MIN)
+    }
+
+    /// `base_url` + `path`.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.config.base_url)
+    }
+
+    /// Display name of a theme or programme slug.
+    pub fn tag_name(&self, slug: &str) -> Option<&'a str> {
+        self.taxonomy
+            .themes
+            .iter()
+            .chain(&self.taxonomy.programmes)
+            .find(|c| c.slug == slug)
+            .map(|c| c.name.as_str())
+    }
+
+    /// The themes and programmes of a story, themes first.
+    pub fn tags(&self, story: &Story) -> Vec<Tag> {
+        let themes = story.themes.iter().map(|s| Channel::Theme(s.as_str()));
+        let programmes = story
+            .programmes
+            .iter()
+            .map(|s| Channel::Programme(s.as_str()));
+        themes
+            .chain(programmes)
+            .map(|channel| {
+                let (slug, scheme) = match channel {
+                    Channel::Theme(slug) => (slug, "themes/"),
+                    Channel::Programme(slug) => (slug, "programmes/"),
+                    Channel::All => ("", ""),
+                };
+                Tag {
+                    slug: slug.to_owned(),
+                    name: self.tag_name(slug).unwrap_or(slug).to_owned(),
+                    url: self.url(&channel.page_path()),
+                    scheme: self.url(scheme),
+                }
+            })
+            .collect()
+    }
+}
+
+/// A theme or programme as a feed category.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tag {
+    pub slug: String,
+    pub name: String,
+    /// The theme's or programme's page.
+    pub url: String,
+    /// `…/themes/` or `…/programmes/`: the category scheme.
+    pub scheme: String,
+}
+
+/// Figures of one build, for the summary line.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct BuildReport {
+    pub stories: usize,
+    pub feeds: usize,
+    pub written: usize,
+    pub unchanged: usize,
+    pub removed: usize,
+}
+
+/// Directories whose generated files a build owns (and may remove).
+const MANAGED: &[(&str, &[&str])] = &[
+    ("feeds", &["rss", "atom", "json"]),
+    ("feeds/themes", &["rss", "atom", "json"]),
+    ("feeds/programmes", &["rss", "atom", "json"]),
+    ("stories", &["html"]),
+    ("themes", &["html"]),
+    ("programmes", &["html"]),
+];
+
+/// One unit of build work, done by whichever worker thread takes it.
+enum Task<'g> {
+    Group(&'g Group<'g>),
+    Opml,
+    Stories(&'g [Story]),
+}
+
+/// Stories per task: small enough to share the work evenly, large enough
+/// that taking a task costs nothing.
+const STORIES_PER_TASK: usize = 512;
+
+/// Renders and writes the whole site on one thread per core. `tick` is
+/// called once per file. Output does not depend on the thread count.
+pub fn build_site(
+    site: &Site,
+    out: &mut OutputDir,
+    tick: &(dyn Fn() + Sync),
+) -> Result<BuildReport, BuildError> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let groups = site.groups();
+    let mut tasks: Vec<Task> = groups.iter().map(Task::Group).collect();
+    tasks.push(Task::Opml);
+    tasks.extend(site.stories.chunks(STORIES_PER_TASK).map(Task::Stories));
+    let next = AtomicUsize::new(0);
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(8);
+    let root = out.root().to_path_buf();
+    let work = || -> Result<OutputDir, BuildError> {
+        let mut mine = OutputDir::new(&root);
+        let mut page = String::new();
+        while let Some(task) = tasks.get(next.fetch_add(1, Ordering::Relaxed)) {
+            match task {
+                Task::Group(group) => write_group(site, &groups, group, &mut mine, tick)?,
+                Task::Opml => {
+                    mine.write(urls::OPML_PATH, opml::render(site, &groups).as_bytes())?;
+                    tick();
+                }
+                Task::Stories(stories) => {
+                    for story in *stories {
+                        pages::story_page(site, story, &mut page)?;
+                        mine.write(&urls::story_path(&story.id), page.as_bytes())?;
+                        tick();
+                    }
+                }
+            }
+        }
+        Ok(mine)
+    };
+    let results: Vec<Result<OutputDir, BuildError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads).map(|_| scope.spawn(work)).collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    });
+    for result in results {
+        out.absorb(result?);
+    }
+    for (dir, extensions) in MANAGED {
+        out.remove_stale(&[dir], extensions)?;
+    }
+    Ok(BuildReport {
+        stories: site.stories.len(),
+        feeds: groups.len() * Format::ALL.len(),
+        written: out.written,
+        unchanged: out.unchanged,
+        removed: out.removed,
+    })
+}
+
+/// A group's three feeds and its page (the index for all stories).
+fn write_group(
+    site: &Site,
+    groups: &[Group],
+    group: &Group,
+    out: &mut OutputDir,
+    tick: &(dyn Fn() + Sync),
+) -> Result<(), BuildError> {
+    let fallback = site.newest();
+    for format in Format::ALL {
+        let bytes = match format {
+            Format::Rss => rss::render(site, group, fallback)?,
+            Format::Atom => atom::render(site, group, fallback)?,
+            Format::Json => json::render(site, group, fallback)?,
+        };
+        out.write(&group.channel.feed_path(format), &bytes)?;
+        tick();
+    }
+    let page = match group.channel {
+        Channel::All => pages::index_page(site, groups)?,
+        _ => pages::group_page(site, group)?,
+    };
+    out.write(&group.channel.page_path(), page.as_bytes())?;
+    tick();
+    Ok(())
+}
+
+/// How many files `build_site` writes, for a progress bar.
+pub fn file_count(site: &Site) -> u64 {
+    let groups = 1 + site.taxonomy.themes.len() + site.taxonomy.programmes.len();
+    (groups * 4 + 1 + site.stories.len()) as u64
+}
+
+/// A story's date as a feed timestamp: midnight UTC of its start date.
+pub fn midnight_utc(date: NaiveDate) -> DateTime<FixedOffset> {
+    date.and_hms_opt(0, 0, 0)
+        .unwrap_or_default()
+        .and_utc()
+        .fixed_offset()
+}
+
+/// Text without the characters XML 1.0 cannot carry (controls other than
+/// tab and newline, U+FFFE, U+FFFF). Everything else is escaped by the
+/// writers, once.
+pub fn xml_text(text: &str) -> String {
+    text.chars().filter(|&c| xml_char(c)).collect()
+}
+
+fn xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+}
+
+/// `&`, `<`, `>`, `"` and `'` as HTML character references.
+pub fn html_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c if xml_char(c) => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The story body as HTML paragraphs, for feed content.
+pub fn content_html(story: &Story) -> String {
+    let mut html = String::new();
+    for p in &story.paragraphs {
+        html.push_str("<p>");
+        html.push_str(&html_escape(p));
+        html.push_str("</p>\n");
+    }
+    html
+}
+
+/// `16–17 January 2020`, `30 December 2023 – 2 January 2024`, `3 March 2020`.
+pub fn display_dates(story: &Story) -> String {
+    use chrono::Datelike;
+    const MONTHS: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    let (s, e) = (story.start(), story.end());
+    let month = |d: NaiveDate| MONTHS[d.month0() as usize];
+    if s == e {
+        format!("{} {} {}", s.day(), month(s), s.year())
+    } else if (s.year(), s.month()) == (e.year(), e.month()) {
+        format!("{}–{} {} {}", s.day(), e.day(), month(e), e.year())
+    } else if s.year() == e.year() {
+        format!(
+            "{} {} – {} {} {}",
+            s.day(),
+            month(s),
+            e.day(),
+            month(e),
+            e.year()
+        )
+    } else {
+        format!(
+            "{} {} {} – {} {} {}",
+            s.day(),
+            month(s),
+            s.year(),
+            e.day(),
+            month(e),
+            e.year()
+        )
+    }
+}

@@ -1,0 +1,77 @@
+//! Where each generated file lives, as a path in the output directory and
+//! as an absolute URL. One place, so pages, feeds and OPML always agree.
+
+use crate::story::StoryId;
+
+/// A group of stories with its own feeds and page: all stories, one
+/// theme, or one programme.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Channel<'a> {
+    All,
+    Theme(&'a str),
+    Programme(&'a str),
+}
+
+/// The three feed formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Rss,
+    Atom,
+    Json,
+}
+
+impl Format {
+    pub const ALL: [Format; 3] = [Format::Rss, Format::Atom, Format::Json];
+
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Rss => "rss",
+            Format::Atom => "atom",
+            Format::Json => "json",
+        }
+    }
+
+    pub fn media_type(self) -> &'static str {
+        match self {
+            Format::Rss => "application/rss+xml",
+            Format::Atom => "application/atom+xml",
+            Format::Json => "application/feed+json",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Format::Rss => "RSS",
+            Format::Atom => "Atom",
+            Format::Json => "JSON Feed",
+        }
+    }
+}
+
+impl Channel<'_> {
+    /// `feeds/all.rss`, `feeds/themes/drugs.atom`, …
+    pub fn feed_path(self, format: Format) -> String {
+        let ext = format.extension();
+        match self {
+            Channel::All => format!("feeds/all.{ext}"),
+            Channel::Theme(slug) => format!("feeds/themes/{slug}.{ext}"),
+            Channel::Programme(slug) => format!("feeds/programmes/{slug}.{ext}"),
+        }
+    }
+
+    /// The HTML page listing the channel's stories.
+    pub fn page_path(self) -> String {
+        match self {
+            Channel::All => "index.html".to_owned(),
+            Channel::Theme(slug) => format!("themes/{slug}.html"),
+            Channel::Programme(slug) => format!("programmes/{slug}.html"),
+        }
+    }
+}
+
+/// `stories/<id>.html`: a story's page and its permalink.
+pub fn story_path(id: &StoryId) -> String {
+    format!("stories/{id}.html")
+}
+
+pub const OPML_PATH: &str = "feeds.opml";
