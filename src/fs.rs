@@ -74,11 +74,19 @@ fn same_content(path: &Path, bytes: &[u8], scratch: &mut Vec<u8>) -> bool {
 /// Writes `bytes` to `path` through a temporary file in the same directory
 /// and a rename, creating the directory if needed.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), FsError> {
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
+    let dir = parent_dir(path);
     std::fs::create_dir_all(dir).map_err(err("cannot create directory", dir))?;
+    write_atomic_in(dir, path, bytes)
+}
+
+fn parent_dir(path: &Path) -> &Path {
+    path.parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+}
+
+/// `write_atomic` into a directory known to exist.
+fn write_atomic_in(dir: &Path, path: &Path, bytes: &[u8]) -> Result<(), FsError> {
     let mut tmp = tempfile::Builder::new()
         .prefix(".storyfeed-")
         .suffix(".tmp")
@@ -100,6 +108,8 @@ pub struct OutputDir {
     root: PathBuf,
     /// Relative paths (`/`-separated) written or confirmed by this run.
     produced: HashSet<String>,
+    /// Directories this run has made sure exist: one `mkdir` each, not one per file.
+    dirs: HashSet<PathBuf>,
     scratch: Vec<u8>,
     pub written: usize,
     pub unchanged: usize,
@@ -111,6 +121,7 @@ impl OutputDir {
         OutputDir {
             root: root.to_path_buf(),
             produced: HashSet::new(),
+            dirs: HashSet::new(),
             scratch: Vec::new(),
             written: 0,
             unchanged: 0,
@@ -125,7 +136,17 @@ impl OutputDir {
     /// Writes `rel` (a path relative to the root, `/`-separated) if changed.
     pub fn write(&mut self, rel: &str, bytes: &[u8]) -> Result<Written, FsError> {
         let path = self.root.join(rel);
-        let outcome = write_if_changed_with(&path, bytes, &mut self.scratch)?;
+        let outcome = if same_content(&path, bytes, &mut self.scratch) {
+            Written::Unchanged
+        } else {
+            let dir = parent_dir(&path);
+            if !self.dirs.contains(dir) {
+                std::fs::create_dir_all(dir).map_err(err("cannot create directory", dir))?;
+                self.dirs.insert(dir.to_path_buf());
+            }
+            write_atomic_in(dir, &path, bytes)?;
+            Written::Written
+        };
         match outcome {
             Written::Written => self.written += 1,
             Written::Unchanged => self.unchanged += 1,
