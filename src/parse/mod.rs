@@ -263,7 +263,13 @@ pub fn parse_file_with(path: &Path, buf: &mut Vec<u8>) -> Result<FileParse, Pars
     };
     buf.clear();
     std::fs::File::open(path)
-        .and_then(|mut f| f.read_to_end(buf))
+        .and_then(|mut f| {
+            // Exactly the file's size: the default growth would double the
+            // buffer, and peak memory counts in multiples of the largest file.
+            let len = f.metadata()?.len();
+            buf.reserve_exact(usize::try_from(len).unwrap_or(0));
+            f.read_to_end(buf)
+        })
         .map_err(read_err)?;
     Ok(parse_bytes(&path.display().to_string(), buf))
 }
