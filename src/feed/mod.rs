@@ -346,22 +346,8 @@ pub fn content_html(story: &Story) -> String {
 /// `16–17 January 2020`, `30 December 2023 – 2 January 2024`, `3 March 2020`.
 pub fn display_dates(story: &Story) -> String {
     use chrono::Datelike;
-    const MONTHS: [&str; 12] = [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ];
     let (s, e) = (story.start(), story.end());
-    let month = |d: NaiveDate| MONTHS[d.month0() as usize];
+    let month = |d: NaiveDate| crate::parse::dates::month_name(d.month());
     if s == e {
         format!("{} {} {}", s.day(), month(s), s.year())
     } else if (s.year(), s.month()) == (e.year(), e.month()) {

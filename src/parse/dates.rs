@@ -111,7 +111,8 @@ const MONTHS: [&str; 12] = [
     "december",
 ];
 
-fn month_name(month: u32) -> &'static str {
+/// `January` for 1 … `December` for 12; `?` otherwise.
+pub fn month_name(month: u32) -> &'static str {
     const NAMES: [&str; 12] = [
         "January",
         "February",
