@@ -93,11 +93,29 @@ fn write_atomic_in(dir: &Path, path: &Path, bytes: &[u8]) -> Result<(), FsError>
         .tempfile_in(dir)
         .map_err(err("cannot create a temporary file in", dir))?;
     tmp.write_all(bytes).map_err(err("cannot write", path))?;
+    make_readable(tmp.as_file(), path)?;
     // No fsync: after a crash a reader finds the old file or the new one,
     // never a mix, and the next build rewrites it; syncing 100,000 pages
     // would cost more than the build.
     tmp.persist(path)
         .map_err(|e| err("cannot replace", path)(e.error))?;
+    Ok(())
+}
+
+/// A temporary file is private (0600), but the site is for a web server
+/// to read: the new file keeps the old file's mode, or gets rw-r--r--.
+#[cfg(unix)]
+fn make_readable(file: &std::fs::File, path: &Path) -> Result<(), FsError> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(path)
+        .map(|m| m.permissions())
+        .unwrap_or_else(|_| std::fs::Permissions::from_mode(0o644));
+    file.set_permissions(mode)
+        .map_err(err("cannot set permissions of", path))
+}
+
+#[cfg(not(unix))]
+fn make_readable(_file: &std::fs::File, _path: &Path) -> Result<(), FsError> {
     Ok(())
 }
 
@@ -230,6 +248,16 @@ mod tests {
         assert!(!dir.path().join("feeds/old.rss").exists());
         assert!(dir.path().join("feeds/notes.txt").exists());
         assert_eq!((again.written, again.unchanged, again.removed), (0, 1, 1));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&a).unwrap().permissions().mode();
+            assert_eq!(
+                mode & 0o777,
+                0o644,
+                "a web server must be able to read the site"
+            );
+        }
         // No temporary file is left behind.
         let names: Vec<_> = std::fs::read_dir(dir.path().join("feeds"))
             .unwrap()

@@ -225,6 +225,7 @@ pub fn build_site(
                 Task::Group(group) => write_group(site, &groups, group, &mut mine, tick)?,
                 Task::Opml => {
                     mine.write(urls::OPML_PATH, opml::render(site, &groups).as_bytes())?;
+                    mine.write(urls::STYLESHEET_PATH, pages::STYLESHEET.as_bytes())?;
                     tick();
                 }
                 Task::Stories(stories) => {

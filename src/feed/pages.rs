@@ -8,6 +8,10 @@ use super::urls::{story_path, Channel, Format};
 use super::{display_dates, BuildError, Group, Site};
 use crate::story::Story;
 
+/// The one stylesheet every page links to (a file of its own, so that
+/// 100,000 story pages do not each carry a copy).
+pub const STYLESHEET: &str = include_str!("../../templates/style.css");
+
 /// Site-wide values every page shows.
 struct SiteView<'a> {
     title: &'a str,

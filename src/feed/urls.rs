@@ -75,3 +75,5 @@ pub fn story_path(id: &StoryId) -> String {
 }
 
 pub const OPML_PATH: &str = "feeds.opml";
+
+pub const STYLESHEET_PATH: &str = "style.css";
