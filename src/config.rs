@@ -33,7 +33,7 @@ pub enum ConfigError {
 }
 
 /// Site and build settings.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
     /// Title of the site and prefix of every feed title.
@@ -57,6 +57,73 @@ pub struct Config {
     pub ledger: PathBuf,
     /// Where `storyfeed build` writes the site.
     pub out_dir: PathBuf,
+    /// Email digests (`storyfeed digest`).
+    pub digest: DigestConfig,
+}
+
+/// Settings of `storyfeed digest`: who mail comes from, where it goes,
+/// where the run's state lives. Secrets are never here: only the names of
+/// the environment variables or files that hold them.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DigestConfig {
+    /// `From:` of every digest, `Name <address>`.
+    pub from: String,
+    /// Start of every subject: `UNODC digest, 17–23 Nov 2026: 12 new stories`.
+    pub subject: String,
+    /// `List-Id:` identifier (a domain-like name).
+    pub list_id: String,
+    /// Address for `mailto:` unsubscription in `List-Unsubscribe:`.
+    pub unsubscribe_mailto: String,
+    /// The subscribers file.
+    pub subscribers: PathBuf,
+    /// Where sent digests, arrivals and unsubscriptions are recorded.
+    pub state_dir: PathBuf,
+    /// Where `--dry-run` (or a run with no SMTP server) writes `.eml` files.
+    pub outbox: PathBuf,
+    /// `smtp://host[:port]` (STARTTLS) or `smtps://host[:port]` (TLS);
+    /// none means digests go to the outbox.
+    pub smtp_url: Option<String>,
+    /// SMTP user name, if the server wants one.
+    pub smtp_user: Option<String>,
+    /// Environment variable holding the SMTP password.
+    pub smtp_password_env: String,
+    /// File holding the SMTP password (used when the variable is unset).
+    pub smtp_password_file: Option<PathBuf>,
+    /// Send over plain `smtp://` without STARTTLS to a host that is not
+    /// loopback. Off: such a server must offer STARTTLS.
+    pub smtp_allow_plaintext: bool,
+    /// SMTP connections used in parallel.
+    pub smtp_connections: usize,
+    /// Most messages per second over all connections; 0 means no limit.
+    pub rate_limit: f64,
+    /// Environment variable holding the secret that signs unsubscribe links.
+    pub secret_env: String,
+    /// File holding that secret (used when the variable is unset).
+    pub secret_file: Option<PathBuf>,
+}
+
+impl Default for DigestConfig {
+    fn default() -> Self {
+        DigestConfig {
+            from: "UNODC stories <digest@example.org>".to_owned(),
+            subject: "UNODC digest".to_owned(),
+            list_id: "digest.storyfeed.example.org".to_owned(),
+            unsubscribe_mailto: "unsubscribe@example.org".to_owned(),
+            subscribers: PathBuf::from("data/subscribers.toml"),
+            state_dir: PathBuf::from("state"),
+            outbox: PathBuf::from("outbox"),
+            smtp_url: None,
+            smtp_user: None,
+            smtp_password_env: "STORYFEED_SMTP_PASSWORD".to_owned(),
+            smtp_password_file: None,
+            smtp_allow_plaintext: false,
+            smtp_connections: 1,
+            rate_limit: 0.0,
+            secret_env: "STORYFEED_SECRET".to_owned(),
+            secret_file: None,
+        }
+    }
 }
 
 impl Default for Config {
@@ -74,6 +141,7 @@ impl Default for Config {
             taxonomy: PathBuf::from("data/taxonomy.toml"),
             ledger: PathBuf::from("data/published.jsonl"),
             out_dir: PathBuf::from("public"),
+            digest: DigestConfig::default(),
         }
     }
 }
@@ -135,6 +203,16 @@ impl Config {
         join(&mut self.taxonomy);
         join(&mut self.ledger);
         join(&mut self.out_dir);
+        let digest = &mut self.digest;
+        join(&mut digest.subscribers);
+        join(&mut digest.state_dir);
+        join(&mut digest.outbox);
+        if let Some(p) = digest.smtp_password_file.as_mut() {
+            join(p);
+        }
+        if let Some(p) = digest.secret_file.as_mut() {
+            join(p);
+        }
     }
 
     fn validated(mut self, name: &str) -> Result<Config, ConfigError> {
@@ -163,6 +241,16 @@ impl Config {
         };
         if self.feed_item_limit == 0 {
             return Err(invalid("feed_item_limit must be at least 1".to_owned()));
+        }
+        if self.digest.smtp_connections == 0 {
+            return Err(invalid(
+                "digest.smtp_connections must be at least 1".to_owned(),
+            ));
+        }
+        if !(self.digest.rate_limit >= 0.0 && self.digest.rate_limit.is_finite()) {
+            return Err(invalid(
+                "digest.rate_limit must be a number of messages per second, 0 for none".to_owned(),
+            ));
         }
         if self.title.trim().is_empty() {
             return Err(invalid("title must not be empty".to_owned()));

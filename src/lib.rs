@@ -7,6 +7,7 @@
 
 pub mod classify;
 pub mod config;
+pub mod digest;
 pub mod feed;
 pub mod fs;
 pub mod parse;

@@ -1,0 +1,294 @@
+//! The subscribers file: who gets which digest, how often, in what format.
+//!
+//! ```toml
+//! [[subscriber]]
+//! address = "ana@example.org"
+//! name = "Ana Pérez"
+//! themes = ["trafficking-in-persons"]
+//! programmes = ["glo-act"]
+//! frequency = "weekly"   # daily | weekly | monthly
+//! format = "html"        # html (HTML and plain text) | text
+//!
+//! [[subscriber]]
+//! address = "desk@example.org"
+//! all = true
+//! ```
+//!
+//! Every error names the file, the line and the entry, so a typo in one
+//! subscriber is found at once and no run goes out half-configured.
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use lettre::Address;
+use serde::Deserialize;
+use thiserror::Error;
+use toml::Spanned;
+
+use super::period::Frequency;
+use crate::classify::Taxonomy;
+use crate::config::line_column;
+
+#[derive(Debug, Error)]
+pub enum SubscribersError {
+    #[error("cannot read subscribers {path}")]
+    Read {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{name}:{line}:{column}: {message}")]
+    Invalid {
+        name: String,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+}
+
+/// What a subscriber follows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Follows {
+    /// Every story.
+    All,
+    /// Stories in any of these themes or programmes (slugs, taxonomy order).
+    Some {
+        themes: Vec<String>,
+        programmes: Vec<String>,
+    },
+}
+
+/// What a digest is made of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MailFormat {
+    /// multipart/alternative: plain text, then HTML.
+    Html,
+    /// Plain text only.
+    Text,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Subscriber {
+    pub address: Address,
+    pub name: Option<String>,
+    pub follows: Follows,
+    pub frequency: Frequency,
+    pub format: MailFormat,
+    /// 1-based line of the entry, for messages.
+    pub line: usize,
+}
+
+impl Subscriber {
+    /// `Ana Pérez <ana@example.org>` or the bare address.
+    pub fn display(&self) -> String {
+        match &self.name {
+            Some(name) => format!("{name} <{}>", self.address),
+            None => self.address.to_string(),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFile {
+    #[serde(default)]
+    subscriber: Vec<Spanned<RawSubscriber>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSubscriber {
+    address: Spanned<String>,
+    name: Option<String>,
+    #[serde(default)]
+    all: bool,
+    #[serde(default)]
+    themes: Vec<Spanned<String>>,
+    #[serde(default)]
+    programmes: Vec<Spanned<String>>,
+    #[serde(default = "weekly")]
+    frequency: Frequency,
+    #[serde(default = "html")]
+    format: MailFormat,
+}
+
+fn weekly() -> Frequency {
+    Frequency::Weekly
+}
+
+fn html() -> MailFormat {
+    MailFormat::Html
+}
+
+/// Parses subscribers text named `name` (for messages), checking every
+/// address and every slug against `taxonomy`.
+pub fn parse(
+    name: &str,
+    text: &str,
+    taxonomy: &Taxonomy,
+) -> Result<Vec<Subscriber>, SubscribersError> {
+    let error = |offset: usize, message: String| {
+        let (line, column) = line_column(text, offset);
+        SubscribersError::Invalid {
+            name: name.to_owned(),
+            line,
+            column,
+            message,
+        }
+    };
+    let raw: RawFile = toml::from_str(text)
+        .map_err(|e| error(e.span().map_or(0, |s| s.start), e.message().to_owned()))?;
+    let mut seen = HashSet::new();
+    let mut subscribers = Vec::with_capacity(raw.subscriber.len());
+    for (n, entry) in raw.subscriber.into_iter().enumerate() {
+        let entry_start = entry.span().start;
+        let raw = entry.into_inner();
+        let addr_span = raw.address.span();
+        let entry_name = format!("subscriber {} ({})", n + 1, raw.address.get_ref().trim());
+        let address: Address = raw.address.get_ref().trim().parse().map_err(|e| {
+            error(
+                addr_span.start,
+                format!("{entry_name}: invalid address: {e}"),
+            )
+        })?;
+        if !seen.insert(address.to_string().to_ascii_lowercase()) {
+            return Err(error(
+                addr_span.start,
+                format!("{entry_name}: the address is listed twice"),
+            ));
+        }
+        let known =
+            |list: Vec<Spanned<String>>, kind: &str, slugs: &[crate::classify::Category]| {
+                let mut out: Vec<String> = Vec::with_capacity(list.len());
+                for slug in list {
+                    if !slugs.iter().any(|c| c.slug == *slug.get_ref()) {
+                        return Err(error(
+                            slug.span().start,
+                            format!("{entry_name}: unknown {kind} `{}`", slug.get_ref()),
+                        ));
+                    }
+                    out.push(slug.into_inner());
+                }
+                // Taxonomy order, so digests list sections the same way for everyone.
+                out.sort_by_key(|s| slugs.iter().position(|c| c.slug == *s));
+                out.dedup();
+                Ok(out)
+            };
+        let themes = known(raw.themes, "theme", &taxonomy.themes)?;
+        let programmes = known(raw.programmes, "programme", &taxonomy.programmes)?;
+        let follows =
+            match (raw.all, themes.is_empty() && programmes.is_empty()) {
+                (true, true) => Follows::All,
+                (true, false) => return Err(error(
+                    entry_start,
+                    format!(
+                        "{entry_name}: `all = true` cannot be combined with themes or programmes"
+                    ),
+                )),
+                (false, true) => return Err(error(
+                    entry_start,
+                    format!(
+                        "{entry_name}: follows nothing; give themes, programmes or `all = true`"
+                    ),
+                )),
+                (false, false) => Follows::Some { themes, programmes },
+            };
+        let name = raw
+            .name
+            .map(|n| n.trim().to_owned())
+            .filter(|n| !n.is_empty());
+        subscribers.push(Subscriber {
+            address,
+            name,
+            follows,
+            frequency: raw.frequency,
+            format: raw.format,
+            line: line_column(text, entry_start).0,
+        });
+    }
+    Ok(subscribers)
+}
+
+/// Reads and parses a subscribers file.
+pub fn load(path: &Path, taxonomy: &Taxonomy) -> Result<Vec<Subscriber>, SubscribersError> {
+    let text = std::fs::read_to_string(path).map_err(|source| SubscribersError::Read {
+        path: path.display().to_string(),
+        source,
+    })?;
+    parse(&path.display().to_string(), &text, taxonomy)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn taxonomy() -> Taxonomy {
+        Taxonomy::builtin()
+    }
+
+    #[test]
+    fn reads_entries_with_defaults() {
+        let text = r#"
+[[subscriber]]
+address = "ana@example.org"
+name = "Ana Pérez"
+themes = ["trafficking-in-persons", "drugs"]
+programmes = ["glo-act"]
+frequency = "daily"
+format = "text"
+
+[[subscriber]]
+address = "desk@example.org"
+all = true
+"#;
+        let subs = parse("s.toml", text, &taxonomy()).unwrap();
+        assert_eq!(subs.len(), 2);
+        assert_eq!(subs[0].address.to_string(), "ana@example.org");
+        assert_eq!(subs[0].display(), "Ana Pérez <ana@example.org>");
+        assert_eq!(subs[0].frequency, Frequency::Daily);
+        assert_eq!(subs[0].format, MailFormat::Text);
+        assert_eq!(subs[0].line, 2);
+        // Taxonomy order, whatever the file's order.
+        assert_eq!(
+            subs[0].follows,
+            Follows::Some {
+                themes: vec!["drugs".into(), "trafficking-in-persons".into()],
+                programmes: vec!["glo-act".into()],
+            }
+        );
+        assert_eq!(subs[1].follows, Follows::All);
+        assert_eq!(subs[1].frequency, Frequency::Weekly);
+        assert_eq!(subs[1].format, MailFormat::Html);
+    }
+
+    #[test]
+    fn errors_name_the_entry_and_line() {
+        let cases = [
+            (
+                "[[subscriber]]\naddress = \"not an address\"\nall = true\n",
+                "s.toml:2:11: subscriber 1 (not an address): invalid address",
+            ),
+            (
+                "[[subscriber]]\naddress = \"a@example.org\"\nall = true\n[[subscriber]]\naddress = \"b@example.org\"\nthemes = [\"drug\"]\n",
+                "s.toml:6:11: subscriber 2 (b@example.org): unknown theme `drug`",
+            ),
+            (
+                "[[subscriber]]\naddress = \"a@example.org\"\n",
+                "s.toml:1:1: subscriber 1 (a@example.org): follows nothing",
+            ),
+            (
+                "[[subscriber]]\naddress = \"a@example.org\"\nall = true\n[[subscriber]]\naddress = \"A@example.org\"\nall = true\n",
+                "s.toml:5:11: subscriber 2 (A@example.org): the address is listed twice",
+            ),
+            (
+                "[[subscriber]]\naddress = \"a@example.org\"\nall = true\nfrequency = \"hourly\"\n",
+                "s.toml:4:13: unknown variant `hourly`",
+            ),
+        ];
+        for (text, want) in cases {
+            let err = parse("s.toml", text, &taxonomy()).unwrap_err().to_string();
+            assert!(err.starts_with(want), "{err}\nwanted: {want}");
+        }
+    }
+}
