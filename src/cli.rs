@@ -12,6 +12,10 @@ use std::io::IsTerminal;
 
 use storyfeed::classify::Taxonomy;
 use storyfeed::config::Config;
+use storyfeed::digest::period::Frequency;
+use storyfeed::digest::run::{Destination, RunOptions};
+use storyfeed::digest::state::StateDir;
+use storyfeed::digest::{self as digests, message::Secret, subscribers};
 use storyfeed::feed::ledger::Ledger;
 use storyfeed::feed::{build_site, file_count, Site};
 use storyfeed::fs::OutputDir;
@@ -94,6 +98,61 @@ enum Command {
         #[arg(long)]
         config: Option<PathBuf>,
     },
+    /// Email each subscriber a digest of the new stories they follow.
+    ///
+    /// For every subscriber (data/subscribers.toml) whose period (daily,
+    /// weekly, monthly) has ended, sends one digest of the stories in the
+    /// followed themes and programmes that arrived since their last digest;
+    /// each story reaches a subscriber once. Safe to run from cron: a run
+    /// records each digest as soon as the server accepts it, so a killed
+    /// run resumes without duplicates, and a lock keeps runs apart. With no
+    /// SMTP server configured, or with --dry-run, digests are written as
+    /// .eml files to the outbox and state is not touched.
+    ///
+    /// Exit codes: 0 all sent; 75 some digests left for the next run
+    /// (server unreachable, 4xx, another run in progress); 1 some digests
+    /// refused for good (5xx) or input errors; 2 cannot run.
+    #[command(
+        after_help = "Examples:\n  storyfeed digest --dry-run --as-of 2020-02-10\n  STORYFEED_SMTP_PASSWORD=... storyfeed digest --smtp smtp://mail.example.org:587\n  storyfeed digest --preview ana@example.org --as-of 2020-02-10"
+    )]
+    Digest {
+        /// Config file [default: ./storyfeed.toml if present, else built-in defaults]
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// Subscribers file (overrides digest.subscribers)
+        #[arg(long)]
+        subscribers: Option<PathBuf>,
+        /// SMTP server, smtp://host[:port] or smtps://host[:port] (overrides digest.smtp_url; no password here)
+        #[arg(long)]
+        smtp: Option<String>,
+        /// Run as if today were DATE (YYYY-MM-DD)
+        #[arg(long, value_name = "DATE")]
+        as_of: Option<chrono::NaiveDate>,
+        /// Only subscribers with this frequency
+        #[arg(long, value_name = "daily|weekly|monthly")]
+        period: Option<Frequency>,
+        /// Only this subscriber
+        #[arg(long, value_name = "ADDR")]
+        subscriber: Option<String>,
+        /// Write .eml files to the outbox instead of sending; state is not touched
+        #[arg(long)]
+        dry_run: bool,
+        /// Outbox directory (overrides digest.outbox)
+        #[arg(long)]
+        outbox: Option<PathBuf>,
+        /// Write this subscriber's digest as HTML to the outbox and print its path; sends nothing
+        #[arg(long, value_name = "ADDR", conflicts_with_all = ["dry_run", "subscriber"])]
+        preview: Option<String>,
+    },
+    /// Stop all digests to an address (as its one-click unsubscribe link does).
+    #[command(after_help = "Example:\n  storyfeed unsubscribe ana@example.org")]
+    Unsubscribe {
+        /// The address
+        address: String,
+        /// Config file [default: ./storyfeed.toml if present]
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
 }
 
 pub fn run() -> Result<ExitCode> {
@@ -107,6 +166,28 @@ pub fn run() -> Result<ExitCode> {
             base_url,
         } => build(out, config.as_deref(), base_url.as_deref()),
         Command::Serve { dir, port, config } => serve(dir, port, config.as_deref()),
+        Command::Digest {
+            config,
+            subscribers,
+            smtp,
+            as_of,
+            period,
+            subscriber,
+            dry_run,
+            outbox,
+            preview,
+        } => digest(DigestArgs {
+            config,
+            subscribers,
+            smtp,
+            as_of,
+            period,
+            subscriber,
+            dry_run,
+            outbox,
+            preview,
+        }),
+        Command::Unsubscribe { address, config } => unsubscribe(&address, config.as_deref()),
     }
 }
 
@@ -271,4 +352,205 @@ fn check(paths: &[PathBuf]) -> Result<ExitCode> {
     ));
     print!("{out}");
     Ok(exit_code(&corpus))
+}
+
+struct DigestArgs {
+    config: Option<PathBuf>,
+    subscribers: Option<PathBuf>,
+    smtp: Option<String>,
+    as_of: Option<chrono::NaiveDate>,
+    period: Option<Frequency>,
+    subscriber: Option<String>,
+    dry_run: bool,
+    outbox: Option<PathBuf>,
+    preview: Option<String>,
+}
+
+/// EX_TEMPFAIL: digests are left for the next run.
+const EXIT_TEMPFAIL: u8 = 75;
+
+/// Classified stories with their published ids, newest first, as `build`
+/// makes them (the ledger is read, never written).
+fn site_stories(config: &Config, taxonomy: &Taxonomy) -> Result<Vec<storyfeed::story::Story>> {
+    let corpus = parse_paths(&config.archives)?;
+    for d in corpus
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+    {
+        eprintln!("{d}");
+    }
+    let mut stories = corpus.stories;
+    taxonomy.classify_all(&mut stories);
+    Ledger::load(&config.ledger)?.apply(&mut stories);
+    sort_newest_first(&mut stories);
+    Ok(stories)
+}
+
+fn digest(args: DigestArgs) -> Result<ExitCode> {
+    let config = load_config(args.config.as_deref(), None)?;
+    let taxonomy = load_taxonomy(&config)?;
+    let subscribers_path = args
+        .subscribers
+        .clone()
+        .unwrap_or_else(|| config.digest.subscribers.clone());
+    let all = subscribers::load(&subscribers_path, &taxonomy)?;
+    let chosen = digests::run::select(
+        &all,
+        args.period,
+        args.subscriber.as_deref().or(args.preview.as_deref()),
+    )?;
+    let stories = site_stories(&config, &taxonomy)?;
+    let today = args
+        .as_of
+        .unwrap_or_else(|| chrono::Local::now().date_naive());
+    // Backfills and demos carry the day they act as; real runs the clock.
+    let date = match args.as_of {
+        Some(day) => day.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc(),
+        None => chrono::Utc::now(),
+    };
+    let outbox = args
+        .outbox
+        .clone()
+        .unwrap_or_else(|| config.digest.outbox.clone());
+    let smtp = if args.dry_run || args.preview.is_some() {
+        None
+    } else {
+        digests::smtp::SmtpSettings::from_config(&config, args.smtp.as_deref())?
+    };
+    let state_dir = StateDir::new(&config.digest.state_dir);
+    let secret = match digests::run::load_secret(&config)? {
+        Some(secret) => secret,
+        None if smtp.is_none() => {
+            eprintln!(
+                "warning: no unsubscribe secret (set {} or digest.secret_file); the outbox's unsubscribe links are placeholders",
+                config.digest.secret_env
+            );
+            Secret(b"storyfeed-preview-only".to_vec())
+        }
+        None => anyhow::bail!(
+            "no secret to sign unsubscribe links: set the environment variable {} or digest.secret_file",
+            config.digest.secret_env
+        ),
+    };
+    if let Some(address) = &args.preview {
+        return preview(
+            &config, &taxonomy, &stories, &chosen, &state_dir, &secret, today, &outbox, address,
+        );
+    }
+    let destination = match smtp {
+        Some(settings) => Destination::Smtp(settings),
+        None => {
+            if !args.dry_run {
+                eprintln!("note: no SMTP server configured (digest.smtp_url or --smtp); writing digests to {}", outbox.display());
+            }
+            Destination::Outbox(outbox.clone())
+        }
+    };
+    let options = RunOptions {
+        today,
+        date,
+        frequency: args.period,
+        subscriber: args.subscriber.clone(),
+        destination,
+    };
+    let bar = progress_bar(0);
+    let result = digests::run::run(
+        &config,
+        &taxonomy,
+        &stories,
+        &chosen,
+        &state_dir,
+        &secret,
+        &options,
+        &|n| bar.inc(n),
+    );
+    bar.finish_and_clear();
+    let summary = match result {
+        Ok(summary) => summary,
+        Err(digests::run::RunError::State(e @ digests::state::StateError::Busy { .. })) => {
+            eprintln!("storyfeed: {e}");
+            return Ok(ExitCode::from(EXIT_TEMPFAIL));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    if let Some(reason) = &summary.stopped {
+        eprintln!("storyfeed: run stopped: {reason}; the digests not sent go out on the next run");
+    }
+    println!("digest {today}: {}", summary.line());
+    std::mem::forget(stories);
+    Ok(if summary.deferred > 0 || summary.stopped.is_some() {
+        ExitCode::from(EXIT_TEMPFAIL)
+    } else if summary.failed > 0 {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn preview(
+    config: &Config,
+    taxonomy: &Taxonomy,
+    stories: &[storyfeed::story::Story],
+    chosen: &[subscribers::Subscriber],
+    state_dir: &StateDir,
+    secret: &Secret,
+    today: chrono::NaiveDate,
+    outbox: &Path,
+    address: &str,
+) -> Result<ExitCode> {
+    let mut state = state_dir.load()?;
+    state.arrive(
+        stories
+            .iter()
+            .filter(|s| s.start() <= today)
+            .map(|s| (s.id.as_str(), s.start())),
+    );
+    // Preview what the next digest would hold, sent already or not.
+    state.deliveries.clear();
+    state.sent_through.clear();
+    let plans = digests::plan(chosen, stories, taxonomy, &state, today);
+    let Some(digests::Plan::Send(digest)) = plans.into_iter().next() else {
+        println!("{address}: nothing new to preview as of {today}");
+        return Ok(ExitCode::SUCCESS);
+    };
+    let links = digests::render::Links {
+        unsubscribe: digests::message::unsubscribe_url(&config.base_url, secret, address),
+    };
+    let rendered = digests::render::render(config, &digest, &links)?;
+    let html = rendered.html.unwrap_or_else(|| {
+        format!(
+            "<!DOCTYPE html><meta charset=utf-8><title>Preview</title><pre>{}</pre>",
+            storyfeed::feed::html_escape(&rendered.text)
+        )
+    });
+    let name: String = address
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "@.-_+".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let path = outbox.join(format!("preview-{name}.html"));
+    storyfeed::fs::write_atomic(&path, html.as_bytes())?;
+    println!("{}", path.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn unsubscribe(address: &str, config: Option<&Path>) -> Result<ExitCode> {
+    let config = load_config(config, None)?;
+    if address.parse::<lettre::Address>().is_err() {
+        anyhow::bail!("`{address}` is not an email address");
+    }
+    let state_dir = StateDir::new(&config.digest.state_dir);
+    state_dir.unsubscribe(address, "shell")?;
+    println!(
+        "{address} unsubscribed: no more digests (recorded in {})",
+        state_dir.path().display()
+    );
+    Ok(ExitCode::SUCCESS)
 }

@@ -13,6 +13,7 @@ pub mod message;
 pub mod outbox;
 pub mod period;
 pub mod render;
+pub mod run;
 pub mod smtp;
 pub mod state;
 pub mod subscribers;
