@@ -190,3 +190,204 @@ fn sections<'a>(
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::state::Delivery;
+    use super::subscribers::MailFormat;
+    use super::*;
+    use crate::story::{DateRange, StoryId};
+    use period::Frequency;
+
+    fn day(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    fn story(date: &str, title: &str, themes: &[&str], programmes: &[&str]) -> Story {
+        let d = day(date);
+        Story {
+            id: StoryId::new(d, title),
+            title: title.to_owned(),
+            dates: DateRange::new(d, d).unwrap(),
+            year_inferred: false,
+            places: vec![],
+            paragraphs: vec!["Body.".to_owned()],
+            summary: "Body.".to_owned(),
+            links: vec![],
+            sources: vec![],
+            themes: themes.iter().map(|s| s.to_string()).collect(),
+            programmes: programmes.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    fn subscriber(address: &str, follows: Follows, frequency: Frequency) -> Subscriber {
+        Subscriber {
+            address: address.parse().unwrap(),
+            name: None,
+            follows,
+            frequency,
+            format: MailFormat::Html,
+            line: 1,
+        }
+    }
+
+    fn themes(t: &[&str], p: &[&str]) -> Follows {
+        Follows::Some {
+            themes: t.iter().map(|s| s.to_string()).collect(),
+            programmes: p.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    /// Runs the planner as a digest run does and records every digest as
+    /// sent; returns (address, story titles) per digest.
+    fn run(
+        subs: &[Subscriber],
+        stories: &mut Vec<Story>,
+        state: &mut State,
+        today: &str,
+    ) -> Vec<(String, Vec<String>)> {
+        crate::parse::sort_newest_first(stories);
+        let today = day(today);
+        let taxonomy = Taxonomy::builtin();
+        state.arrive(
+            stories
+                .iter()
+                .filter(|s| s.start() <= today)
+                .map(|s| (s.id.as_str(), s.start())),
+        );
+        let mut out = Vec::new();
+        for p in plan(subs, stories, &taxonomy, state, today) {
+            if let Plan::Send(d) = p {
+                let titles = d
+                    .sections
+                    .iter()
+                    .flat_map(|s| s.stories.iter().map(|s| s.title.clone()))
+                    .collect();
+                let to = d.subscriber.address.to_string();
+                state.note(&Delivery {
+                    to: to.clone(),
+                    period: d.period,
+                    status: Status::Sent,
+                    message_id: String::new(),
+                    stories: d.story_count(),
+                    detail: None,
+                    at: chrono::DateTime::UNIX_EPOCH,
+                });
+                out.push((to, titles));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn each_story_reaches_a_subscriber_once_even_when_added_late() {
+        let subs = [subscriber(
+            "a@x.org",
+            themes(&["drugs"], &[]),
+            Frequency::Weekly,
+        )];
+        let mut stories = vec![
+            story("2020-01-01", "Old news", &["drugs"], &[]),
+            story("2020-01-14", "Week two", &["drugs"], &[]),
+            story("2020-01-15", "Not followed", &["corruption"], &[]),
+        ];
+        let mut state = State::default();
+        // Monday 2020-01-20: a new subscriber gets last week only.
+        assert_eq!(
+            run(&subs, &mut stories, &mut state, "2020-01-20"),
+            vec![("a@x.org".to_owned(), vec!["Week two".to_owned()])]
+        );
+        // Run again the same week: nothing twice.
+        assert!(run(&subs, &mut stories, &mut state, "2020-01-22").is_empty());
+        // A story with an old date turns up, and one of this week.
+        stories.push(story("2020-01-08", "Late addition", &["drugs"], &[]));
+        stories.push(story("2020-01-21", "Week three", &["drugs"], &[]));
+        assert_eq!(
+            run(&subs, &mut stories, &mut state, "2020-01-27"),
+            vec![(
+                "a@x.org".to_owned(),
+                vec!["Week three".to_owned(), "Late addition".to_owned()]
+            )]
+        );
+        assert!(run(&subs, &mut stories, &mut state, "2020-02-03").is_empty());
+    }
+
+    #[test]
+    fn missed_runs_skip_no_story() {
+        let subs = [subscriber("a@x.org", Follows::All, Frequency::Weekly)];
+        let mut stories = vec![story("2020-01-14", "One", &[], &[])];
+        let mut state = State::default();
+        assert_eq!(run(&subs, &mut stories, &mut state, "2020-01-20").len(), 1);
+        // Cron did not run for three weeks: the next digest covers them all.
+        stories.push(story("2020-01-22", "Two", &[], &[]));
+        stories.push(story("2020-02-05", "Three", &[], &[]));
+        let got = run(&subs, &mut stories, &mut state, "2020-02-10");
+        assert_eq!(
+            got,
+            vec![(
+                "a@x.org".to_owned(),
+                vec!["Three".to_owned(), "Two".to_owned()]
+            )]
+        );
+    }
+
+    #[test]
+    fn a_story_in_several_followed_themes_appears_once_under_the_first() {
+        let taxonomy = Taxonomy::builtin();
+        let sub = subscriber(
+            "a@x.org",
+            themes(&["drugs", "corruption"], &["aircop"]),
+            Frequency::Daily,
+        );
+        let stories = vec![
+            story("2020-01-19", "Both", &["corruption", "drugs"], &["aircop"]),
+            story("2020-01-19", "Programme only", &["health"], &["aircop"]),
+            story("2020-01-19", "Neither", &["health"], &[]),
+        ];
+        let mut state = State::default();
+        state.arrive(stories.iter().map(|s| (s.id.as_str(), s.start())));
+        let plans = plan(
+            std::slice::from_ref(&sub),
+            &stories,
+            &taxonomy,
+            &state,
+            day("2020-01-20"),
+        );
+        let Plan::Send(d) = &plans[0] else {
+            panic!("{plans:?}")
+        };
+        assert_eq!(d.story_count(), 2);
+        let headings: Vec<(&str, usize)> = d
+            .sections
+            .iter()
+            .map(|s| (s.heading.as_str(), s.stories.len()))
+            .collect();
+        let first_theme = taxonomy
+            .themes
+            .iter()
+            .find(|t| t.slug == "drugs" || t.slug == "corruption")
+            .unwrap();
+        assert_eq!(headings[0], (first_theme.name.as_str(), 1));
+        assert_eq!(headings[1].1, 1);
+        assert!(matches!(
+            d.sections[1].channel,
+            Channel::Programme("aircop")
+        ));
+    }
+
+    #[test]
+    fn unsubscribed_and_idle_subscribers_get_nothing() {
+        let taxonomy = Taxonomy::builtin();
+        let subs = [
+            subscriber("gone@x.org", Follows::All, Frequency::Daily),
+            subscriber("idle@x.org", themes(&["cybercrime"], &[]), Frequency::Daily),
+        ];
+        let stories = vec![story("2020-01-19", "Drugs", &["drugs"], &[])];
+        let mut state = State::default();
+        state.unsubscribed.insert("gone@x.org".to_owned());
+        state.arrive(stories.iter().map(|s| (s.id.as_str(), s.start())));
+        let plans = plan(&subs, &stories, &taxonomy, &state, day("2020-01-20"));
+        assert!(matches!(plans[0], Plan::Skip(_, _, Skip::Unsubscribed)));
+        assert!(matches!(plans[1], Plan::Skip(_, _, Skip::NothingNew)));
+    }
+}
