@@ -2,13 +2,25 @@
 //! (From, To, Date, Message-ID, List-Id, List-Unsubscribe, List-Unsubscribe-Post),
 //! multipart/alternative with plain text first and HTML last, UTF-8.
 //! Also the signed unsubscribe tokens (HMAC-SHA256 of the address).
+//!
+//! Header safety: every value goes through lettre's `HeaderValue::new`,
+//! which RFC 2047-encodes any word holding a byte outside printable ASCII
+//! (CR and LF included), so no text can end a header and start another;
+//! names and subjects are also made one line first ([`clean_line`]).
+
+use std::time::SystemTime;
 
 use chrono::{DateTime, Utc};
+use hmac::{Hmac, Mac};
+use lettre::message::header::{HeaderName, HeaderValue};
+use lettre::message::{Mailbox, MultiPart, SinglePart};
 use lettre::Message;
+use sha2::{Digest as _, Sha256};
 use thiserror::Error;
 
 use super::period::Period;
-use super::render::Rendered;
+use super::render::{clean_line, Rendered};
+use super::state::address_key;
 use super::subscribers::Subscriber;
 use crate::config::Config;
 
@@ -31,29 +43,54 @@ impl std::fmt::Debug for Secret {
     }
 }
 
+type HmacSha256 = Hmac<Sha256>;
+
+fn mac(secret: &Secret, address: &str) -> HmacSha256 {
+    // HMAC takes keys of any length, so this cannot fail.
+    let mut mac = <HmacSha256 as Mac>::new_from_slice(&secret.0)
+        .unwrap_or_else(|_| unreachable!("HMAC accepts any key length"));
+    // The state's key of the address, so `Ana@X.org` and `ana@x.org` match.
+    mac.update(address_key(address).as_bytes());
+    mac
+}
+
 /// Hex HMAC-SHA256 of the address (lower case) under `secret`.
 pub fn unsubscribe_token(secret: &Secret, address: &str) -> String {
-    let _ = (secret, address);
-    todo!()
+    hex(&mac(secret, address).finalize().into_bytes())
 }
 
 /// Checks a token in constant time.
 pub fn verify_token(secret: &Secret, address: &str, token: &str) -> bool {
-    let _ = (secret, address, token);
-    todo!()
+    let Some(bytes) = unhex(token) else {
+        return false;
+    };
+    mac(secret, address).verify_slice(&bytes).is_ok()
 }
 
 /// `{base_url}unsubscribe?a=<address, percent-encoded>&t=<token>`.
 pub fn unsubscribe_url(base_url: &str, secret: &Secret, address: &str) -> String {
-    let _ = (base_url, secret, address);
-    todo!()
+    format!(
+        "{base_url}unsubscribe?a={}&t={}",
+        percent_encode(address, b""),
+        unsubscribe_token(secret, address)
+    )
 }
 
 /// `<digest.{period}.{hash of address}@{domain of digest.from}>`: the same
 /// subscriber and period always give the same id.
 pub fn message_id(config: &Config, address: &str, period: &Period) -> String {
-    let _ = (config, address, period);
-    todo!()
+    let hash = Sha256::digest(address_key(address).as_bytes());
+    let domain = config
+        .digest
+        .from
+        .parse::<Mailbox>()
+        .map_or_else(|_| "localhost".to_owned(), |m| m.email.domain().to_owned());
+    format!(
+        "<digest.{}.{}.{}@{domain}>",
+        period.first,
+        period.last,
+        &hex(&hash)[..16]
+    )
 }
 
 /// Builds the message for `subscriber`.
@@ -65,6 +102,169 @@ pub fn build(
     unsubscribe_url: &str,
     date: DateTime<Utc>,
 ) -> Result<Message, MessageError> {
-    let _ = (config, subscriber, period, rendered, unsubscribe_url, date);
-    todo!()
+    let address = subscriber.address.to_string();
+    let build_error = |message: String| MessageError::Build {
+        to: address.clone(),
+        message,
+    };
+    let from: Mailbox = config
+        .digest
+        .from
+        .parse()
+        .map_err(|e| MessageError::From(config.digest.from.clone(), format!("{e}")))?;
+    let name = subscriber
+        .name
+        .as_deref()
+        .map(clean_line)
+        .filter(|n| !n.is_empty());
+    let to = Mailbox::new(name, subscriber.address.clone());
+    if unsubscribe_url.contains(|c: char| !c.is_ascii_graphic()) {
+        return Err(build_error(format!(
+            "the unsubscribe URL `{unsubscribe_url}` is not printable ASCII"
+        )));
+    }
+    let mailto = format!(
+        "mailto:{}?subject=unsubscribe",
+        percent_encode(&config.digest.unsubscribe_mailto, b"@")
+    );
+    let builder = Message::builder()
+        .from(from)
+        .to(to)
+        .subject(clean_line(&rendered.subject))
+        .date(SystemTime::from(date))
+        .message_id(Some(message_id(config, &address, period)))
+        .raw_header(header("List-Id", list_id(config)))
+        .raw_header(header(
+            "List-Unsubscribe",
+            format!("<{unsubscribe_url}>, <{mailto}>"),
+        ))
+        .raw_header(header(
+            "List-Unsubscribe-Post",
+            "List-Unsubscribe=One-Click".to_owned(),
+        ));
+    let message = match &rendered.html {
+        Some(html) => {
+            // A boundary from the content: the same digest gives the same
+            // bytes, and no archive text can contain its own hash.
+            let mut hash = Sha256::new();
+            hash.update(rendered.text.as_bytes());
+            hash.update(html.as_bytes());
+            let boundary = format!("sf-{}", &hex(&hash.finalize())[..40]);
+            builder.multipart(
+                MultiPart::alternative()
+                    .boundary(boundary)
+                    .singlepart(SinglePart::plain(rendered.text.clone()))
+                    .singlepart(SinglePart::html(html.clone())),
+            )
+        }
+        None => builder.singlepart(SinglePart::plain(rendered.text.clone())),
+    };
+    message.map_err(|e| build_error(e.to_string()))
+}
+
+/// `List-Id: "Site title" <list.id>`; the phrase only when it is plain
+/// printable ASCII (an encoded word is not allowed in a quoted string).
+fn list_id(config: &Config) -> String {
+    let title = clean_line(&config.title);
+    let id = clean_line(&config.digest.list_id).replace(['<', '>', ' '], "");
+    if !title.is_empty() && title.bytes().all(|b| b.is_ascii_graphic() || b == b' ') {
+        let quoted = title.replace('\\', "\\\\").replace('"', "\\\"");
+        format!("\"{quoted}\" <{id}>")
+    } else {
+        format!("<{id}>")
+    }
+}
+
+fn header(name: &'static str, value: String) -> HeaderValue {
+    HeaderValue::new(HeaderName::new_from_ascii_str(name), value)
+}
+
+/// Percent-encodes every byte but unreserved characters (RFC 3986) and `keep`.
+fn percent_encode(text: &str, keep: &[u8]) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    for &b in text.as_bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) || keep.contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for &b in bytes {
+        out.push(char::from(DIGITS[usize::from(b >> 4)]));
+        out.push(char::from(DIGITS[usize::from(b & 15)]));
+    }
+    out
+}
+
+fn unhex(text: &str) -> Option<Vec<u8>> {
+    let digit = |b: u8| char::from(b).to_digit(16).map(|d| d as u8);
+    let bytes = text.as_bytes();
+    if bytes.len() % 2 != 0 || bytes.len() > 128 {
+        return None;
+    }
+    bytes
+        .chunks(2)
+        .map(|pair| Some(digit(pair[0])? << 4 | digit(pair[1])?))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn secret() -> Secret {
+        Secret(b"test secret".to_vec())
+    }
+
+    #[test]
+    fn tokens_verify_only_for_their_address_and_secret() {
+        let token = unsubscribe_token(&secret(), "ana@example.org");
+        assert_eq!(token.len(), 64);
+        assert!(token.bytes().all(|b| b.is_ascii_hexdigit()));
+        assert!(verify_token(&secret(), "ana@example.org", &token));
+        // The state's key: case and surrounding space do not matter.
+        assert!(verify_token(&secret(), " Ana@Example.ORG", &token));
+        assert!(verify_token(
+            &secret(),
+            "ana@example.org",
+            &token.to_uppercase()
+        ));
+        assert!(!verify_token(&secret(), "bob@example.org", &token));
+        assert!(!verify_token(
+            &Secret(b"other".to_vec()),
+            "ana@example.org",
+            &token
+        ));
+        for bad in ["", "00", &token[..63], &token[..62], "zz", &format!("{token}00")] {
+            assert!(!verify_token(&secret(), "ana@example.org", bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn unsubscribe_urls_encode_the_address() {
+        let url = unsubscribe_url("https://x.org/news/", &secret(), "a+b&c=d@example.org");
+        let token = unsubscribe_token(&secret(), "a+b&c=d@example.org");
+        assert_eq!(
+            url,
+            format!("https://x.org/news/unsubscribe?a=a%2Bb%26c%3Dd%40example.org&t={token}")
+        );
+    }
+
+    #[test]
+    fn list_id_quotes_the_title_or_leaves_it_out() {
+        let mut config = Config::default();
+        config.title = "UNODC \"stories\"".to_owned();
+        assert_eq!(
+            list_id(&config),
+            "\"UNODC \\\"stories\\\"\" <digest.storyfeed.example.org>"
+        );
+        config.title = "Histoires de l’ONUDC".to_owned();
+        assert_eq!(list_id(&config), "<digest.storyfeed.example.org>");
+    }
 }

@@ -9,3 +9,5 @@ mod layouts;
 mod props;
 mod serve;
 mod site;
+mod smtp;
+mod smtp_server;
