@@ -515,9 +515,11 @@ fn preview(
         println!("{address}: nothing new to preview as of {today}");
         return Ok(ExitCode::SUCCESS);
     };
-    let links = digests::render::Links {
-        unsubscribe: digests::message::unsubscribe_url(&config.base_url, secret, address),
-    };
+    let links = digests::render::Links::new(
+        digests::message::unsubscribe_url(&config.base_url, secret, address),
+        digest.subscriber,
+        taxonomy,
+    );
     let rendered = digests::render::render(config, &digest, &links)?;
     let html = rendered.html.unwrap_or_else(|| {
         format!(

@@ -580,7 +580,10 @@ mod tests {
 
     #[test]
     fn clean_drops_control_characters() {
-        assert_eq!(clean("a\u{0}b\u{7}c\td\ne\u{1b}[31m\u{85}"), "abc\td\ne[31m");
+        assert_eq!(
+            clean("a\u{0}b\u{7}c\td\ne\u{1b}[31m\u{85}"),
+            "abc\td\ne[31m"
+        );
         assert_eq!(clean_line("  a\r\n b\u{0} \tc  "), "a b c");
         assert_eq!(clean_line("Title\r\nBcc: x@y"), "Title Bcc: x@y");
     }

@@ -163,6 +163,7 @@ struct Prepared {
 
 struct Context<'a> {
     config: &'a Config,
+    taxonomy: &'a Taxonomy,
     secret: &'a Secret,
     date: DateTime<Utc>,
 }
@@ -175,9 +176,7 @@ impl Context<'_> {
         let rendered = render::render(
             self.config,
             digest,
-            &Links {
-                unsubscribe: unsubscribe.clone(),
-            },
+            &Links::new(unsubscribe.clone(), sub, self.taxonomy),
         )?;
         let msg = message::build(
             self.config,
@@ -241,6 +240,7 @@ pub fn run(
     }
     let ctx = Context {
         config,
+        taxonomy,
         secret,
         date: options.date,
     };
