@@ -586,6 +586,11 @@ where
                         format!("no answer from the server within {:?}", s.timeout),
                     ),
                 };
+            if let Failure::Connection = failure {
+                // Also after a timeout, which lettre does not see: the
+                // session is in an unknown state.
+                *conn = None;
+            }
             match failure {
                 Failure::Permanent => return (Outcome::Rejected(reply), None),
                 _ if attempt >= s.attempts => return (Outcome::Deferred(reply), None),
@@ -594,7 +599,7 @@ where
                     backoff = backoff.saturating_mul(2);
                 }
                 // `reconnect` waits between its own attempts.
-                Failure::Connection => *conn = None,
+                Failure::Connection => {}
             }
             attempt += 1;
         }

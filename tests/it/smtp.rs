@@ -339,3 +339,16 @@ fn the_rate_limit_spaces_messages() {
     );
     assert_eq!(received_keys(&server), once_each(0..11));
 }
+
+#[test]
+fn messages_do_not_wait_for_delayed_acks() {
+    // With Nagle's algorithm on, each message's final `.` waits for the
+    // server's delayed ACK (40 ms on Linux): 50 messages would take 2 s.
+    let server = SmtpServer::start(Script::default());
+    let started = Instant::now();
+    let (result, _) = send(&settings(server.addr), 50);
+    result.unwrap();
+    let elapsed = started.elapsed();
+    assert_eq!(received_keys(&server).len(), 50);
+    assert!(elapsed < Duration::from_millis(1500), "{elapsed:?}");
+}
