@@ -453,6 +453,7 @@ fn digest(args: DigestArgs) -> Result<ExitCode> {
         frequency: args.period,
         subscriber: args.subscriber.clone(),
         destination,
+        secret,
     };
     let bar = progress_bar(0);
     let result = digests::run::run(
@@ -461,7 +462,6 @@ fn digest(args: DigestArgs) -> Result<ExitCode> {
         &stories,
         &chosen,
         &state_dir,
-        &secret,
         &options,
         &|n| bar.inc(n),
     );

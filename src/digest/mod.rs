@@ -84,7 +84,7 @@ pub fn plan<'a>(
         .iter()
         .map(|sub| {
             let period = Period::last_complete(sub.frequency, today);
-            let key = address_key(&sub.address.to_string());
+            let key = address_key(sub.address.as_ref());
             if state.is_unsubscribed(&key) {
                 return Plan::Skip(sub, period, Skip::Unsubscribed);
             }
@@ -242,7 +242,7 @@ mod tests {
     /// sent; returns (address, story titles) per digest.
     fn run(
         subs: &[Subscriber],
-        stories: &mut Vec<Story>,
+        stories: &mut [Story],
         state: &mut State,
         today: &str,
     ) -> Vec<(String, Vec<String>)> {

@@ -62,6 +62,8 @@ pub struct RunOptions {
     /// Only this subscriber (`--subscriber`).
     pub subscriber: Option<String>,
     pub destination: Destination,
+    /// Signs the unsubscribe links.
+    pub secret: Secret,
 }
 
 /// What a run did, for the summary line and the exit code.
@@ -129,21 +131,21 @@ pub fn load_secret(config: &Config) -> Result<Option<Secret>, RunError> {
 }
 
 /// The subscribers this run is about (`--period`, `--subscriber`).
-pub fn select<'a>(
-    subscribers: &'a [Subscriber],
+pub fn select(
+    subscribers: &[Subscriber],
     frequency: Option<Frequency>,
     address: Option<&str>,
 ) -> Result<Vec<Subscriber>, RunError> {
     let chosen: Vec<Subscriber> = subscribers
         .iter()
         .filter(|s| frequency.is_none_or(|f| s.frequency == f))
-        .filter(|s| address.is_none_or(|a| address_key(a) == address_key(&s.address.to_string())))
+        .filter(|s| address.is_none_or(|a| address_key(a) == address_key(s.address.as_ref())))
         .cloned()
         .collect();
     if let Some(a) = address {
         if !subscribers
             .iter()
-            .any(|s| address_key(a) == address_key(&s.address.to_string()))
+            .any(|s| address_key(a) == address_key(s.address.as_ref()))
         {
             return Err(RunError::UnknownSubscriber(a.to_owned()));
         }
@@ -205,7 +207,6 @@ pub fn run(
     stories: &[Story],
     subscribers: &[Subscriber],
     state_dir: &StateDir,
-    secret: &Secret,
     options: &RunOptions,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<RunSummary, RunError> {
@@ -241,7 +242,7 @@ pub fn run(
     let ctx = Context {
         config,
         taxonomy,
-        secret,
+        secret: &options.secret,
         date: options.date,
     };
     match &options.destination {
@@ -270,9 +271,8 @@ fn send(
         return Ok(summary);
     }
     let journal = Mutex::new(state_dir.journal()?);
-    // Per job: who, which period, which id, how many stories.
-    let meta: Mutex<Vec<Option<(String, Period, String, usize)>>> =
-        Mutex::new((0..digests.len()).map(|_| None).collect());
+    // Per job: what its journal lines say.
+    let meta: Mutex<Vec<Option<Delivery>>> = Mutex::new((0..digests.len()).map(|_| None).collect());
     let prepare_error: Mutex<Option<RunError>> = Mutex::new(None);
     let (sent, failed, deferred) = (
         AtomicUsize::new(0),
@@ -291,11 +291,11 @@ fn send(
                 at: Utc::now(),
             };
             lock(&journal).record(&pending)?;
-            Ok(p)
+            Ok((p, pending))
         });
         match prepared {
-            Ok(p) => {
-                lock(&meta)[key] = Some((p.to, p.period, p.message_id, p.stories));
+            Ok((p, pending)) => {
+                lock(&meta)[key] = Some(pending);
                 Some(Job {
                     key,
                     envelope: p.envelope,
@@ -319,17 +319,15 @@ fn send(
                 return Ok(());
             }
         };
-        let Some((to, period, message_id, stories)) = lock(&meta)[job.key].clone() else {
+        let Some(pending) = lock(&meta)[job.key].take() else {
             return Ok(());
         };
+        let to = pending.to.clone();
         lock(&journal).record(&Delivery {
-            to: to.clone(),
-            period,
             status,
-            message_id,
-            stories,
             detail: detail.clone(),
             at: Utc::now(),
+            ..pending
         })?;
         match status {
             Status::Sent => sent.fetch_add(1, Ordering::Relaxed),
