@@ -241,7 +241,14 @@ mod tests {
             "ana@example.org",
             &token
         ));
-        for bad in ["", "00", &token[..63], &token[..62], "zz", &format!("{token}00")] {
+        for bad in [
+            "",
+            "00",
+            &token[..63],
+            &token[..62],
+            "zz",
+            &format!("{token}00"),
+        ] {
             assert!(!verify_token(&secret(), "ana@example.org", bad), "{bad}");
         }
     }

@@ -35,7 +35,7 @@ use super::Digest;
 use crate::classify::Taxonomy;
 use crate::config::Config;
 use crate::feed::display_dates;
-use crate::feed::urls::{story_path, Format, OPML_PATH};
+use crate::feed::urls::{story_path, Channel, Format, OPML_PATH};
 use crate::story::Story;
 
 /// Rules inlined into elements, by class.
@@ -127,6 +127,8 @@ struct StoryView {
 
 struct SectionView {
     heading: String,
+    /// `All Drugs stories`, or `All stories` for `Other stories`.
+    page_label: String,
     page_url: String,
     feed_url: String,
     stories: Vec<StoryView>,
@@ -154,6 +156,7 @@ struct HtmlDigest<'a> {
 /// A section of the plain-text part; fields are wrapped and indented.
 struct TextSection {
     heading: String,
+    page_label: String,
     underline: String,
     page_url: String,
     feed_url: String,
@@ -200,6 +203,10 @@ pub fn render(
         .iter()
         .map(|s| SectionView {
             heading: clean_line(&s.heading),
+            page_label: match s.channel {
+                Channel::All => "All stories".to_owned(),
+                _ => format!("All {} stories", clean_line(&s.heading)),
+            },
             page_url: format!("{base}{}", s.channel.page_path()),
             feed_url: format!("{base}{}", s.channel.feed_path(Format::Rss)),
             stories: s.stories.iter().map(|st| story_view(base, st)).collect(),
@@ -213,10 +220,7 @@ pub fn render(
     let site_title = clean_line(&config.title);
     let period = digest.period.label();
     let reason = reason(config, digest, links);
-    let all_feed_url = format!(
-        "{base}{}",
-        crate::feed::urls::Channel::All.feed_path(Format::Rss)
-    );
+    let all_feed_url = format!("{base}{}", Channel::All.feed_path(Format::Rss));
     let opml_url = format!("{base}{OPML_PATH}");
     let address = clean_line(&to);
 
@@ -281,6 +285,7 @@ fn text_section(s: &SectionView) -> TextSection {
     TextSection {
         underline: "-".repeat(s.heading.chars().count()),
         heading: s.heading.clone(),
+        page_label: s.page_label.clone(),
         page_url: s.page_url.clone(),
         feed_url: s.feed_url.clone(),
         stories: s
@@ -517,6 +522,7 @@ fn sample_html() -> HtmlDigest<'static> {
     };
     let section = || SectionView {
         heading: "h".into(),
+        page_label: "l".into(),
         page_url: "u".into(),
         feed_url: "u".into(),
         stories: vec![story(), story()],
@@ -580,7 +586,10 @@ mod tests {
 
     #[test]
     fn clean_drops_control_characters() {
-        assert_eq!(clean("a\u{0}b\u{7}c\td\ne\u{1b}[31m\u{85}"), "abc\td\ne[31m");
+        assert_eq!(
+            clean("a\u{0}b\u{7}c\td\ne\u{1b}[31m\u{85}"),
+            "abc\td\ne[31m"
+        );
         assert_eq!(clean_line("  a\r\n b\u{0} \tc  "), "a b c");
         assert_eq!(clean_line("Title\r\nBcc: x@y"), "Title Bcc: x@y");
     }

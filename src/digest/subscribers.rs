@@ -177,23 +177,26 @@ pub fn parse(
             };
         let themes = known(raw.themes, "theme", &taxonomy.themes)?;
         let programmes = known(raw.programmes, "programme", &taxonomy.programmes)?;
-        let follows =
-            match (raw.all, themes.is_empty() && programmes.is_empty()) {
-                (true, true) => Follows::All,
-                (true, false) => return Err(error(
+        let follows = match (raw.all, themes.is_empty() && programmes.is_empty()) {
+            (true, true) => Follows::All,
+            (true, false) => {
+                return Err(error(
                     entry_start,
                     format!(
                         "{entry_name}: `all = true` cannot be combined with themes or programmes"
                     ),
-                )),
-                (false, true) => return Err(error(
+                ))
+            }
+            (false, true) => {
+                return Err(error(
                     entry_start,
                     format!(
                         "{entry_name}: follows nothing; give themes, programmes or `all = true`"
                     ),
-                )),
-                (false, false) => Follows::Some { themes, programmes },
-            };
+                ))
+            }
+            (false, false) => Follows::Some { themes, programmes },
+        };
         let name = raw
             .name
             .map(|n| n.trim().to_owned())

@@ -4,6 +4,7 @@
 mod classify;
 mod cli;
 mod corpus;
+mod digest_render;
 mod expected_corpus;
 mod layouts;
 mod props;
