@@ -219,7 +219,6 @@ fn route(root: &Path, unsubscribe: Option<&Unsubscribe>, request: &mut Request) 
 struct UnsubscribePage<'a> {
     heading: &'a str,
     message: &'a str,
-    address: &'a str,
     /// The confirm form's target, on the confirmation page only.
     form_action: Option<String>,
 }
@@ -267,7 +266,6 @@ fn unsubscribe_page(endpoint: &Unsubscribe, request: &Request) -> ResponseBox {
         &UnsubscribePage {
             heading: "Unsubscribe from the digest?",
             message: &format!("Press the button to stop the email digests sent to {address}."),
-            address: &address,
             form_action: Some(action),
         },
     )
@@ -313,7 +311,6 @@ fn unsubscribe_post(endpoint: &Unsubscribe, request: &mut Request) -> ResponseBo
         &UnsubscribePage {
             heading: "Unsubscribed",
             message: &format!("{address} will receive no more digests."),
-            address: &address,
             form_action: None,
         },
     )
@@ -366,7 +363,6 @@ fn forbidden() -> ResponseBox {
         &UnsubscribePage {
             heading: "This unsubscribe link is not valid",
             message: "The link may have been cut or changed. Use the unsubscribe link at the foot of a recent digest, or reply to it.",
-            address: "",
             form_action: None,
         },
     )

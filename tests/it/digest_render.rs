@@ -121,7 +121,7 @@ impl Fixture {
     }
 
     fn links(&self, digest: &Digest<'_>) -> Links {
-        let url = unsubscribe_url(BASE, &secret(), &digest.subscriber.address.to_string());
+        let url = unsubscribe_url(BASE, &secret(), digest.subscriber.address.as_ref());
         Links::new(url, digest.subscriber, &self.taxonomy)
     }
 
