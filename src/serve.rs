@@ -21,8 +21,15 @@
 //! that does not exist, so a client learns nothing about what lies outside.
 //!
 //! Requests go through `route`, a small router on method and path, so that
-//! endpoints other than static files (a POST for one-click unsubscribe, say)
-//! slot in as one more match arm.
+//! endpoints other than static files slot in as one more match arm.
+//!
+//! With [`Server::with_unsubscribe`], `/unsubscribe?a=<address>&t=<token>`
+//! answers the links of digests (RFC 8058): `GET` shows a page with a
+//! confirm button and changes nothing (mail scanners follow links); `POST`
+//! with the body `List-Unsubscribe=One-Click` records the unsubscription
+//! at once, if the token is the address's HMAC under the secret. No cookie,
+//! no login; a wrong token is `403` and records nothing. The query (address
+//! and token) is left out of the log line.
 
 use std::fs::{self, File};
 use std::io::{self, Read};
@@ -32,8 +39,12 @@ use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use askama::Template;
 use thiserror::Error;
 use tiny_http::{Header, Method, Request, Response, ResponseBox, StatusCode};
+
+use crate::digest::message::{verify_token, Secret};
+use crate::digest::state::StateDir;
 
 /// What can go wrong setting up or running the server. Request-level
 /// problems are answered with an HTTP status, never returned here.
@@ -72,7 +83,22 @@ pub struct Server {
     root: PathBuf,
     addr: SocketAddr,
     stopped: AtomicBool,
+    unsubscribe: Option<Unsubscribe>,
 }
+
+/// What the one-click unsubscribe endpoint needs: the secret that signed
+/// the links, and the state directory that records unsubscriptions.
+#[derive(Debug, Clone)]
+pub struct Unsubscribe {
+    pub secret: Secret,
+    pub state: StateDir,
+}
+
+/// The path of the unsubscribe endpoint.
+const UNSUBSCRIBE_PATH: &str = "/unsubscribe";
+
+/// Largest unsubscribe POST body read; RFC 8058's is 26 bytes.
+const MAX_POST_BODY: usize = 4096;
 
 impl Server {
     /// Binds `127.0.0.1:port` (port 0 = any free port) to serve `root`.
@@ -100,7 +126,14 @@ impl Server {
             root: canonical,
             addr,
             stopped: AtomicBool::new(false),
+            unsubscribe: None,
         })
+    }
+
+    /// Also answers `/unsubscribe` (see the module documentation).
+    pub fn with_unsubscribe(mut self, endpoint: Unsubscribe) -> Self {
+        self.unsubscribe = Some(endpoint);
+        self
     }
 
     /// The address actually listened on (with the real port when bound to 0).
@@ -143,9 +176,19 @@ impl Server {
     /// Answers one request and logs it.
     fn handle(&self, mut request: Request) {
         let method = request.method().clone();
-        let target = printable(request.url());
-        let response = panic::catch_unwind(AssertUnwindSafe(|| route(&self.root, &mut request)))
-            .unwrap_or_else(|_| text_page(500, "Internal Server Error"));
+        let endpoint = self
+            .unsubscribe
+            .as_ref()
+            .filter(|_| origin_path(request.url()) == Some(UNSUBSCRIBE_PATH));
+        // The query of an unsubscribe link names an address and its token.
+        let target = match endpoint {
+            Some(_) => format!("{UNSUBSCRIBE_PATH}?(hidden)"),
+            None => printable(request.url()),
+        };
+        let response = panic::catch_unwind(AssertUnwindSafe(|| {
+            route(&self.root, endpoint, &mut request)
+        }))
+        .unwrap_or_else(|_| text_page(500, "Internal Server Error"));
         let status = response.status_code().0;
         match request.respond(response) {
             Ok(()) => eprintln!("{method} {target} {status}"),
@@ -155,14 +198,202 @@ impl Server {
 }
 
 /// The router: picks the handler for a request from its method and path.
-/// It takes the request mutably so that a handler can read a body (the
-/// one-click unsubscribe POST will add an arm such as
-/// `Method::Post if path == "/unsubscribe"`).
-fn route(root: &Path, request: &mut Request) -> ResponseBox {
-    match request.method() {
-        Method::Get | Method::Head => static_file(root, request),
-        _ => method_not_allowed(),
+/// `unsubscribe` is the endpoint when the request is for its path.
+fn route(root: &Path, unsubscribe: Option<&Unsubscribe>, request: &mut Request) -> ResponseBox {
+    match (request.method(), unsubscribe) {
+        (Method::Get | Method::Head, Some(endpoint)) => unsubscribe_page(endpoint, request),
+        (Method::Post, Some(endpoint)) => unsubscribe_post(endpoint, request),
+        (_, Some(_)) => {
+            let mut response = text_page(405, "Method Not Allowed");
+            add_header(&mut response, "Allow", "GET, HEAD, POST");
+            response
+        }
+        (Method::Get | Method::Head, None) => static_file(root, request),
+        (_, None) => method_not_allowed(),
     }
+}
+
+/// The page of the unsubscribe endpoint.
+#[derive(Template)]
+#[template(path = "unsubscribe.html")]
+struct UnsubscribePage<'a> {
+    heading: &'a str,
+    message: &'a str,
+    /// The confirm form's target, on the confirmation page only.
+    form_action: Option<String>,
+}
+
+/// An address whose token checked out.
+struct Verified {
+    address: String,
+    token: String,
+}
+
+/// The address and token of an unsubscribe request, if the token is right.
+fn verified(endpoint: &Unsubscribe, target: &str) -> Option<Verified> {
+    let query = target.split_once('?').map_or("", |(_, q)| q);
+    let query = query.split('#').next().unwrap_or("");
+    let (mut address, mut token) = (None, None);
+    for pair in query.split('&') {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        match key {
+            // `+` is kept as is: it is common in addresses, and the links
+            // we send encode it as `%2B` anyway.
+            "a" => address = percent_decode(value),
+            "t" => token = percent_decode(value),
+            _ => {}
+        }
+    }
+    let (address, token) = (address?, token?);
+    let plausible = address.len() <= 320
+        && address.contains('@')
+        && !address.chars().any(|c| c.is_control() || c.is_whitespace());
+    (plausible && verify_token(&endpoint.secret, &address, &token))
+        .then_some(Verified { address, token })
+}
+
+/// `GET /unsubscribe?a=..&t=..`: a page with a confirm button; records nothing.
+fn unsubscribe_page(endpoint: &Unsubscribe, request: &Request) -> ResponseBox {
+    let Some(Verified { address, token }) = verified(endpoint, request.url()) else {
+        return forbidden();
+    };
+    let action = format!(
+        "unsubscribe?a={}&t={token}",
+        percent_encode_component(&address)
+    );
+    page(
+        200,
+        &UnsubscribePage {
+            heading: "Unsubscribe from the digest?",
+            message: &format!("Press the button to stop the email digests sent to {address}."),
+            form_action: Some(action),
+        },
+    )
+}
+
+/// `POST /unsubscribe?a=..&t=..` with `List-Unsubscribe=One-Click`:
+/// records the unsubscription, durable before the answer.
+fn unsubscribe_post(endpoint: &Unsubscribe, request: &mut Request) -> ResponseBox {
+    let Some(Verified { address, .. }) = verified(endpoint, request.url()) else {
+        return forbidden();
+    };
+    if request.body_length().is_some_and(|n| n > MAX_POST_BODY) {
+        return text_page(413, "Content Too Large");
+    }
+    let content_type = request
+        .headers()
+        .iter()
+        .find(|h| h.field.equiv("Content-Type"))
+        .map(|h| h.value.as_str().to_owned())
+        .unwrap_or_default();
+    let mut body = Vec::new();
+    let limit = u64::try_from(MAX_POST_BODY + 1).unwrap_or(u64::MAX);
+    if request
+        .as_reader()
+        .take(limit)
+        .read_to_end(&mut body)
+        .is_err()
+    {
+        return text_page(400, "Bad Request");
+    }
+    if body.len() > MAX_POST_BODY {
+        return text_page(413, "Content Too Large");
+    }
+    if !is_one_click(&content_type, &body) {
+        return text_page(400, "Bad Request");
+    }
+    if let Err(e) = endpoint.state.unsubscribe(&address, "one-click") {
+        eprintln!("unsubscribe: {e}");
+        return text_page(500, "Internal Server Error");
+    }
+    page(
+        200,
+        &UnsubscribePage {
+            heading: "Unsubscribed",
+            message: &format!("{address} will receive no more digests."),
+            form_action: None,
+        },
+    )
+}
+
+/// Whether a POST body is RFC 8058's `List-Unsubscribe=One-Click`, as
+/// `application/x-www-form-urlencoded` or `multipart/form-data`.
+fn is_one_click(content_type: &str, body: &[u8]) -> bool {
+    let Ok(body) = std::str::from_utf8(body) else {
+        return false;
+    };
+    let mut params = content_type.split(';').map(str::trim);
+    let media_type = params.next().unwrap_or("").to_ascii_lowercase();
+    match media_type.as_str() {
+        "application/x-www-form-urlencoded" => body
+            .trim_end_matches(['\r', '\n'])
+            .split('&')
+            .any(|pair| pair == "List-Unsubscribe=One-Click"),
+        "multipart/form-data" => {
+            let Some(boundary) = params.find_map(|p| {
+                let (key, value) = p.split_once('=')?;
+                key.trim()
+                    .eq_ignore_ascii_case("boundary")
+                    .then(|| value.trim().trim_matches('"'))
+            }) else {
+                return false;
+            };
+            let delimiter = format!("--{boundary}");
+            body.split(delimiter.as_str()).any(|part| {
+                let Some((head, value)) = part.split_once("\r\n\r\n") else {
+                    return false;
+                };
+                let named = head.lines().any(|line| {
+                    let line = line.to_ascii_lowercase();
+                    line.starts_with("content-disposition:")
+                        && line.contains("form-data")
+                        && line.contains("name=\"list-unsubscribe\"")
+                });
+                named && value.strip_suffix("\r\n").unwrap_or(value) == "One-Click"
+            })
+        }
+        _ => false,
+    }
+}
+
+/// `403` for a missing or wrong token: nothing is said about the address.
+fn forbidden() -> ResponseBox {
+    page(
+        403,
+        &UnsubscribePage {
+            heading: "This unsubscribe link is not valid",
+            message: "The link may have been cut or changed. Use the unsubscribe link at the foot of a recent digest, or reply to it.",
+            form_action: None,
+        },
+    )
+}
+
+/// An unsubscribe page: never cached, and its URL (holding the token) is
+/// not sent on as a referrer.
+fn page(status: u16, page: &UnsubscribePage<'_>) -> ResponseBox {
+    let Ok(body) = page.render() else {
+        return text_page(500, "Internal Server Error");
+    };
+    let mut response = Response::from_data(body.into_bytes())
+        .with_status_code(StatusCode(status))
+        .boxed();
+    add_header(&mut response, "Content-Type", "text/html; charset=utf-8");
+    add_header(&mut response, "Cache-Control", "no-store");
+    add_header(&mut response, "Referrer-Policy", "no-referrer");
+    response
+}
+
+/// Percent-encodes all but unreserved characters, for a query value.
+fn percent_encode_component(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    for &b in text.as_bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 /// `405` listing the methods this server answers.
@@ -685,6 +916,41 @@ mod tests {
         assert_eq!(
             http_date(UNIX_EPOCH + Duration::new(784_111_777, 999)).as_deref(),
             Some("Sun, 06 Nov 1994 08:49:37 GMT")
+        );
+    }
+
+    #[test]
+    fn one_click_bodies() {
+        let form = "application/x-www-form-urlencoded";
+        assert!(is_one_click(form, b"List-Unsubscribe=One-Click"));
+        assert!(is_one_click(
+            "Application/X-WWW-Form-Urlencoded; charset=utf-8",
+            b"x=1&List-Unsubscribe=One-Click\r\n"
+        ));
+        for bad in [
+            &b""[..],
+            b"List-Unsubscribe=one-click",
+            b"List-Unsubscribe=One-Click-Not",
+            b"XList-Unsubscribe=One-Click",
+            b"List-Unsubscribe=One-Click\xff",
+        ] {
+            assert!(
+                !is_one_click(form, bad),
+                "{:?}",
+                String::from_utf8_lossy(bad)
+            );
+        }
+        assert!(!is_one_click("text/plain", b"List-Unsubscribe=One-Click"));
+        assert!(!is_one_click("", b"List-Unsubscribe=One-Click"));
+
+        let multipart = "multipart/form-data; boundary=\"XyZ\"";
+        let body = "--XyZ\r\nContent-Disposition: form-data; name=\"List-Unsubscribe\"\r\n\r\nOne-Click\r\n--XyZ--\r\n";
+        assert!(is_one_click(multipart, body.as_bytes()));
+        let other = body.replace("name=\"List-Unsubscribe\"", "name=\"other\"");
+        assert!(!is_one_click(multipart, other.as_bytes()));
+        assert!(
+            !is_one_click("multipart/form-data", body.as_bytes()),
+            "no boundary"
         );
     }
 

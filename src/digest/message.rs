@@ -205,7 +205,7 @@ fn hex(bytes: &[u8]) -> String {
 fn unhex(text: &str) -> Option<Vec<u8>> {
     let digit = |b: u8| char::from(b).to_digit(16).map(|d| d as u8);
     let bytes = text.as_bytes();
-    if bytes.len() % 2 != 0 || bytes.len() > 128 {
+    if !bytes.len().is_multiple_of(2) || bytes.len() > 128 {
         return None;
     }
     bytes
@@ -265,8 +265,10 @@ mod tests {
 
     #[test]
     fn list_id_quotes_the_title_or_leaves_it_out() {
-        let mut config = Config::default();
-        config.title = "UNODC \"stories\"".to_owned();
+        let mut config = Config {
+            title: "UNODC \"stories\"".to_owned(),
+            ..Config::default()
+        };
         assert_eq!(
             list_id(&config),
             "\"UNODC \\\"stories\\\"\" <digest.storyfeed.example.org>"

@@ -9,11 +9,12 @@
 //!
 //! CSS: mail clients drop or ignore `<style>`, so every element carries its
 //! styles in a `style` attribute. Running css-inline on each digest costs
-//! about 1 ms for a 40-story digest (52 KB of HTML) in release mode, its
-//! HTML parse and re-serialisation dominating, against about 0.25 ms for
-//! the whole render (text and HTML, styles added; `cargo run --release
-//! --example render_digest`, on a loaded 2-core machine): inlining per
-//! digest would take most of the budget of a 700 msg/s run on two cores.
+//! about 0.9 ms for a 40-story digest (52 KB of HTML) in release mode, its
+//! HTML parse and re-serialisation dominating, against 0.2–0.3 ms for the
+//! whole render (text and HTML, styles added), both measured with
+//! `cargo run --release --example render_digest` on a loaded 2-core
+//! machine: inlining per digest would take most of the budget of a
+//! 700 msg/s run on two cores.
 //! The template therefore only writes `class` attributes; css-inline runs
 //! once, at first use, on the template rendered with a sample digest that
 //! uses every class, and each class's resulting `style` attribute is then
@@ -35,7 +36,7 @@ use super::Digest;
 use crate::classify::Taxonomy;
 use crate::config::Config;
 use crate::feed::display_dates;
-use crate::feed::urls::{story_path, Format, OPML_PATH};
+use crate::feed::urls::{story_path, Channel, Format, OPML_PATH};
 use crate::story::Story;
 
 /// Rules inlined into elements, by class.
@@ -127,6 +128,8 @@ struct StoryView {
 
 struct SectionView {
     heading: String,
+    /// `All Drugs stories`, or `All stories` for `Other stories`.
+    page_label: String,
     page_url: String,
     feed_url: String,
     stories: Vec<StoryView>,
@@ -154,6 +157,7 @@ struct HtmlDigest<'a> {
 /// A section of the plain-text part; fields are wrapped and indented.
 struct TextSection {
     heading: String,
+    page_label: String,
     underline: String,
     page_url: String,
     feed_url: String,
@@ -200,6 +204,10 @@ pub fn render(
         .iter()
         .map(|s| SectionView {
             heading: clean_line(&s.heading),
+            page_label: match s.channel {
+                Channel::All => "All stories".to_owned(),
+                _ => format!("All {} stories", clean_line(&s.heading)),
+            },
             page_url: format!("{base}{}", s.channel.page_path()),
             feed_url: format!("{base}{}", s.channel.feed_path(Format::Rss)),
             stories: s.stories.iter().map(|st| story_view(base, st)).collect(),
@@ -213,10 +221,7 @@ pub fn render(
     let site_title = clean_line(&config.title);
     let period = digest.period.label();
     let reason = reason(config, digest, links);
-    let all_feed_url = format!(
-        "{base}{}",
-        crate::feed::urls::Channel::All.feed_path(Format::Rss)
-    );
+    let all_feed_url = format!("{base}{}", Channel::All.feed_path(Format::Rss));
     let opml_url = format!("{base}{OPML_PATH}");
     let address = clean_line(&to);
 
@@ -281,6 +286,7 @@ fn text_section(s: &SectionView) -> TextSection {
     TextSection {
         underline: "-".repeat(s.heading.chars().count()),
         heading: s.heading.clone(),
+        page_label: s.page_label.clone(),
         page_url: s.page_url.clone(),
         feed_url: s.feed_url.clone(),
         stories: s
@@ -517,6 +523,7 @@ fn sample_html() -> HtmlDigest<'static> {
     };
     let section = || SectionView {
         heading: "h".into(),
+        page_label: "l".into(),
         page_url: "u".into(),
         feed_url: "u".into(),
         stories: vec![story(), story()],

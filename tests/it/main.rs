@@ -1,10 +1,12 @@
 //! The one integration-test binary: the parser on the real archives, the
-//! CLI run as a user runs it, and property tests on arbitrary input.
+//! CLI run as a user runs it, property tests on arbitrary input, the site,
+//! and digests sent to a real SMTP server.
 
 mod classify;
 mod cli;
 mod corpus;
 mod digest;
+mod digest_render;
 mod expected_corpus;
 mod layouts;
 mod props;
