@@ -42,7 +42,8 @@ jar=${VNU_JAR:-$(node -e 'console.log(require.resolve("vnu-jar/build/dist/vnu.ja
 [ -n "$jar" ] && [ -f "$jar" ] || { echo "vnu.jar not found (npm install vnu-jar)"; exit 1; }
 find "$site" -name '*.html' | sort > /tmp/storyfeed-pages.txt
 # --errors-only: warnings (e.g. about trailing slashes) are not failures.
-java -jar "$jar" --errors-only --exit-zero-always --format text $(cat /tmp/storyfeed-pages.txt) 2> /tmp/storyfeed-vnu.txt
+# The gnu format marks each error with ": error:" (the text format does not).
+java -jar "$jar" --errors-only --exit-zero-always --format gnu $(cat /tmp/storyfeed-pages.txt) 2> /tmp/storyfeed-vnu.txt
 pages=$(wc -l < /tmp/storyfeed-pages.txt)
 errors=$(grep -c ': error:' /tmp/storyfeed-vnu.txt || true)
 head -n 20 /tmp/storyfeed-vnu.txt

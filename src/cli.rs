@@ -274,11 +274,22 @@ fn progress_bar(len: u64) -> indicatif::ProgressBar {
 }
 
 fn serve(dir: Option<PathBuf>, port: u16, config: Option<&Path>) -> Result<ExitCode> {
-    let dir = match dir {
-        Some(dir) => dir,
-        None => load_config(config, None)?.out_dir,
-    };
-    let server = storyfeed::serve::Server::bind(&dir, port)?;
+    let config = load_config(config, None)?;
+    let dir = dir.unwrap_or_else(|| config.out_dir.clone());
+    let mut server = storyfeed::serve::Server::bind(&dir, port)?;
+    // The one-click unsubscribe links of digests need the signing secret.
+    match digests::run::load_secret(&config)? {
+        Some(secret) => {
+            server = server.with_unsubscribe(storyfeed::serve::Unsubscribe {
+                secret,
+                state: StateDir::new(&config.digest.state_dir),
+            });
+        }
+        None => eprintln!(
+            "note: no {} (or digest.secret_file): unsubscribe links are not answered",
+            config.digest.secret_env
+        ),
+    }
     println!(
         "serving {} at http://{}/",
         dir.display(),
