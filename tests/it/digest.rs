@@ -335,6 +335,72 @@ fn a_server_gone_mid_run_leaves_the_rest_for_the_next_run() {
 }
 
 #[test]
+fn a_run_killed_mid_way_resumes_without_duplicates_or_losses() {
+    let want = expected_first_digests();
+    let server = SmtpServer::start(Script::default());
+    let pid = std::sync::Arc::new(std::sync::atomic::AtomicU32::new(0));
+    let victim = std::sync::Arc::clone(&pid);
+    // After two messages, SIGKILL the run as it starts the third: it has
+    // recorded the second (or it would not have gone on), and never hears
+    // back about the third.
+    let cutter = Cutter::start_with(
+        server.addr,
+        2,
+        false,
+        Some(Box::new(move || {
+            let pid = victim.load(std::sync::atomic::Ordering::SeqCst).to_string();
+            let killed = Command::new("kill").args(["-KILL", &pid]).status().unwrap();
+            assert!(killed.success());
+        })),
+    );
+    let dir = project();
+    let child = Command::new(env!("CARGO_BIN_EXE_storyfeed"))
+        .args([
+            "digest",
+            "--smtp",
+            &smtp_url(cutter.addr),
+            "--as-of",
+            "2020-03-02",
+        ])
+        .current_dir(dir.path())
+        .env("STORYFEED_SECRET", SECRET)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    pid.store(child.id(), std::sync::atomic::Ordering::SeqCst);
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        None,
+        "killed by a signal: {}",
+        text(&out.stderr)
+    );
+    assert_eq!(server.received().len(), 2);
+    // The journal says what happened: two sent, the third pending.
+    let journal = std::fs::read_to_string(dir.path().join("state/deliveries.jsonl")).unwrap();
+    assert_eq!(
+        journal.matches("\"status\":\"sent\"").count(),
+        2,
+        "{journal}"
+    );
+    assert!(journal.contains("\"status\":\"pending\""), "{journal}");
+
+    let out = digest(
+        dir.path(),
+        &["--smtp", &smtp_url(server.addr), "--as-of", "2020-03-02"],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_once_each(&server.received(), &want);
+    let again = digest(
+        dir.path(),
+        &["--smtp", &smtp_url(server.addr), "--as-of", "2020-03-02"],
+    );
+    assert!(again.status.success());
+    assert_once_each(&server.received(), &want);
+}
+
+#[test]
 fn an_unreachable_server_stops_the_run_with_a_clear_message() {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()

@@ -178,6 +178,8 @@ struct CutState {
     /// Once set, every connection is cut at its next `MAIL FROM` and new
     /// ones are closed at once (when `for_good`).
     gone: AtomicBool,
+    /// Runs at the cut, before the connection closes (say, to kill the client).
+    at_cut: Option<Box<dyn Fn() + Send + Sync>>,
 }
 
 impl Cutter {
@@ -185,6 +187,17 @@ impl Cutter {
     /// are closed before the greeting); otherwise one connection is cut
     /// once and reconnecting works.
     pub fn start(upstream: SocketAddr, after: usize, for_good: bool) -> Cutter {
+        Cutter::start_with(upstream, after, for_good, None)
+    }
+
+    /// As [`Cutter::start`], running `at_cut` at each cut while the
+    /// client waits for its answer to `MAIL FROM`.
+    pub fn start_with(
+        upstream: SocketAddr,
+        after: usize,
+        for_good: bool,
+        at_cut: Option<Box<dyn Fn() + Send + Sync>>,
+    ) -> Cutter {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
         let addr = listener.local_addr().expect("local address");
         let cuts = Arc::new(AtomicUsize::new(0));
@@ -194,6 +207,7 @@ impl Cutter {
             for_good,
             mails: AtomicUsize::new(0),
             gone: AtomicBool::new(false),
+            at_cut,
         });
         let cuts2 = Arc::clone(&cuts);
         thread::spawn(move || {
@@ -244,6 +258,9 @@ fn forward(client: TcpStream, state: &CutState, cuts: &AtomicUsize) {
                 n == state.after + 1
             };
             if cut {
+                if let Some(at_cut) = &state.at_cut {
+                    at_cut();
+                }
                 cuts.fetch_add(1, Ordering::SeqCst);
                 break;
             }
