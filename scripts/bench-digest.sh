@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # Digest sending throughput against Postfix's smtp-sink on loopback (a sink
 # that is not itself the bottleneck; Python sinks top out near 200 msg/s).
-# For now: pre-rendered ~40 KB digests pushed through `send_all` by
-# examples/bench_smtp.rs, once per connection count, with peak memory.
+# First end to end: `storyfeed digest` for SUBSCRIBERS subscribers with
+# mixed followings (scripts/bench/digest_fixture.py: the shipped stories
+# re-dated into October 2026), rendered, sent and recorded
+# (fsync per message), once per connection count, with peak memory; then
+# the transport alone: pre-built ~40 KB messages through `send_all`
+# (examples/bench_smtp.rs).
 #
-#   scripts/bench-digest.sh               # MESSAGES=10000 CONNECTIONS="1 4" PORT=2525
+#   scripts/bench-digest.sh   # SUBSCRIBERS=10000 STORIES=179 MESSAGES=10000 CONNECTIONS="1 4" PORT=2525
 #
 # smtp-sink comes from the Debian `postfix` package, unpacked (never
 # installed, no mail service started) into $STORYFEED_BENCH_TOOLS
@@ -73,16 +77,60 @@ sink_counters() {
   tr '\r' '\n' <"$1" | grep -v '^$' | tail -n 1
 }
 
+# digest_run WORK CONNECTIONS PORT: one `storyfeed digest` run of the
+# fixture in WORK to the sink, from a fresh state; prints the figures.
+digest_run() {
+  local work=$1 c=$2 port=$3
+  sed "s/CONNECTIONS/$c/" "$work/storyfeed.toml.in" >"$work/storyfeed.toml"
+  rm -rf "$work/state"
+  sink_start "$port" "$work/sink.log"
+  local start end out
+  start=$(date +%s.%N)
+  out=$(STORYFEED_SECRET=bench /usr/bin/time -f "%M" -o "$work/rss" \
+    target/release/storyfeed digest --config "$work/storyfeed.toml" \
+      --smtp "smtp://127.0.0.1:$port" --as-of 2026-11-02)
+  end=$(date +%s.%N)
+  sink_stop
+  local sent
+  sent=$(echo "$out" | sed -n 's/.*: \([0-9]*\) sent.*/\1/p')
+  python3 - "$sent" "$start" "$end" "$(cat "$work/rss")" "$c" "$work" <<'PY'
+import sys, json, pathlib
+sent, start, end, rss, c, work = int(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4]), sys.argv[5], sys.argv[6]
+wall = end - start
+print(f"  {c} connection(s): {sent} digests sent in {wall:.2f} s = {sent / wall:.0f} msg/s; peak RSS {rss / 1024:.1f} MiB")
+PY
+  echo "  smtp-sink counters: $(sink_counters "$work/sink.log")"
+}
+
 main() {
   cd "$(dirname "$0")/.."
   local messages=${MESSAGES:-10000} port=${PORT:-2525} connections=${CONNECTIONS:-"1 4"}
+  local subscribers=${SUBSCRIBERS:-10000} stories=${STORIES:-179}
   # Global: the EXIT trap runs after main returns.
   work=$(mktemp -d "${TMPDIR:-/tmp}/storyfeed-digest.XXXXXX")
   trap 'sink_stop; rm -rf "$work"' EXIT
 
   sink_install
-  cargo build --release --example bench_smtp
+  cargo build --release --bin storyfeed --example bench_smtp --example render_digest
+
+  echo "== storyfeed digest end to end: $subscribers subscribers (mixed followings), rendered and sent"
+  target/release/storyfeed parse data/archives >"$work/stories.jsonl" 2>/dev/null
+  python3 scripts/bench/digest_fixture.py "$work" "$subscribers" "$stories" "$work/stories.jsonl" "$PWD/data/taxonomy.toml"
+  mv "$work/storyfeed.toml" "$work/storyfeed.toml.in"
+  # Sizes of the digests, from a dry run (which renders and writes .eml files).
+  sed "s/CONNECTIONS/1/" "$work/storyfeed.toml.in" >"$work/storyfeed.toml"
+  STORYFEED_SECRET=bench target/release/storyfeed digest --config "$work/storyfeed.toml" \
+    --dry-run --as-of 2026-11-02 --outbox "$work/outbox" 2>/dev/null | sed 's/^/  dry run: /'
+  find "$work/outbox" -name '*.eml' -printf '%s\n' | python3 -c "
+import sys; s = sorted(int(l) for l in sys.stdin)
+print(f'  {len(s)} digests; bytes per message: mean {sum(s) // len(s)}, median {s[len(s) // 2]}, min {s[0]}, max {s[-1]}')"
+  rm -rf "$work/outbox"
   local c
+  for c in $connections; do
+    digest_run "$work" "$c" "$port"
+  done
+
+  echo "== transport only: $messages pre-built messages through send_all (examples/bench_smtp.rs)"
   for c in $connections; do
     sink_start "$port" "$work/sink.log"
     /usr/bin/time -f "  peak RSS %M KiB, %e s wall, %U s user, %S s sys" \

@@ -47,6 +47,19 @@ pub const HEAD_CSS: &str = include_str!("../../templates/digest-head.css");
 /// Plain-text lines are wrapped at this many characters (URLs excepted).
 const TEXT_WIDTH: usize = 78;
 
+/// Longest summary shown, in characters: a digest is a list to pick from,
+/// the story page has the rest.
+const SUMMARY_CHARS: usize = 300;
+
+/// Stories shown with their summary; the rest of a long digest lists
+/// titles, dates and links only, so the HTML stays well under the 100 KB
+/// at which mail clients (Gmail) clip a message.
+const FULL_STORIES: usize = 30;
+
+/// Stories listed at all; a digest with more ends with how many more there
+/// are and a link to the site (the HTML part stays under 100 KB).
+const LISTED_STORIES: usize = 100;
+
 #[derive(Debug, Error)]
 pub enum RenderError {
     #[error("cannot render the digest for {to}")]
@@ -147,6 +160,8 @@ struct HtmlDigest<'a> {
     period: String,
     count_line: String,
     sections: Vec<SectionView>,
+    /// Stories not listed (past [`LISTED_STORIES`]).
+    more: usize,
     reason: String,
     all_feed_url: String,
     opml_url: String,
@@ -178,6 +193,7 @@ struct TextDigest<'a> {
     heading: String,
     underline: String,
     sections: Vec<TextSection>,
+    more: usize,
     reason: String,
     site_url: &'a str,
     all_feed_url: String,
@@ -213,7 +229,22 @@ pub fn render(
             stories: s.stories.iter().map(|st| story_view(base, st)).collect(),
         })
         .collect();
+    let mut sections = sections;
+    for story in sections
+        .iter_mut()
+        .flat_map(|s| s.stories.iter_mut())
+        .skip(FULL_STORIES)
+    {
+        story.summary.clear();
+    }
+    let mut room = LISTED_STORIES;
+    for section in &mut sections {
+        section.stories.truncate(room);
+        room -= section.stories.len();
+    }
+    sections.retain(|s| !s.stories.is_empty());
     let count = digest.story_count();
+    let more = count - sections.iter().map(|s| s.stories.len()).sum::<usize>();
     let count_line = format!(
         "{count} new {}",
         if count == 1 { "story" } else { "stories" }
@@ -229,6 +260,7 @@ pub fn render(
         heading: format!("{period}: {count_line}"),
         underline: "=".repeat(format!("{period}: {count_line}").chars().count()),
         sections: sections.iter().map(text_section).collect(),
+        more,
         reason: wrap(&reason, "", ""),
         site_title: site_title.clone(),
         site_url: base,
@@ -255,6 +287,7 @@ pub fn render(
                 period,
                 count_line,
                 sections,
+                more,
                 reason,
                 all_feed_url,
                 opml_url,
@@ -278,7 +311,19 @@ fn story_view(base: &str, story: &Story) -> StoryView {
         url: format!("{base}{}", story_path(&story.id)),
         dates: display_dates(story),
         places: clean_line(&story.places.join("; ")),
-        summary: clean_line(&story.summary),
+        summary: shorten(&clean_line(&story.summary), SUMMARY_CHARS),
+    }
+}
+
+/// `text` cut at the last word boundary within `max` characters, with `…`.
+pub fn shorten(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        None => text.to_owned(),
+        Some((cut, _)) => {
+            let head = &text[..cut];
+            let head = head.rfind(' ').map_or(head, |space| &head[..space]);
+            format!("{}…", head.trim_end_matches([',', ';', ':', '.', ' ']))
+        }
     }
 }
 
@@ -538,6 +583,7 @@ fn sample_html() -> HtmlDigest<'static> {
         period: "p".into(),
         count_line: "c".into(),
         sections: vec![section(), section()],
+        more: 1,
         reason: "r".into(),
         all_feed_url: "u".into(),
         opml_url: "u".into(),
@@ -584,6 +630,14 @@ pub fn style_attributes(html: &str) -> Vec<(String, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn summaries_are_cut_at_a_word() {
+        assert_eq!(shorten("short", 10), "short");
+        assert_eq!(shorten("one two three four", 12), "one two…");
+        assert_eq!(shorten("one, two three", 8), "one…");
+        assert_eq!(shorten("ééééé ééééé", 8), "ééééé…");
+    }
 
     #[test]
     fn clean_drops_control_characters() {

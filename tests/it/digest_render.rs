@@ -795,3 +795,49 @@ fn the_confirm_form_posts_what_one_click_posts() {
         .unwrap()
         .is_unsubscribed("ana@example.org"));
 }
+
+#[test]
+fn a_very_long_digest_lists_the_first_hundred_and_says_how_many_more() {
+    let fx = Fixture::new();
+    let taxonomy = Taxonomy::builtin();
+    let mut corpus = storyfeed::parse::parse_paths(&[PathBuf::from("data/archives")]).unwrap();
+    taxonomy.classify_all(&mut corpus.stories);
+    let all: Vec<&Story> = corpus.stories.iter().collect();
+    assert!(all.len() > 150, "{}", all.len());
+    let digest = Digest {
+        subscriber: &fx.subscribers[0],
+        period: Period {
+            first: NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),
+            last: NaiveDate::from_ymd_opt(2026, 11, 30).unwrap(),
+        },
+        sections: vec![storyfeed::digest::Section {
+            channel: storyfeed::feed::urls::Channel::All,
+            heading: "Other stories".to_owned(),
+            stories: all.clone(),
+        }],
+    };
+    let rendered = fx.rendered(&digest);
+    let html = rendered.html.as_deref().unwrap();
+    assert!(html.len() < 100_000, "{} bytes", html.len());
+    let more = all.len() - 100;
+    assert!(rendered
+        .subject
+        .ends_with(&format!("{} new stories", all.len())));
+    assert!(
+        html.contains(&format!("And {more} more new stories")),
+        "html"
+    );
+    assert!(rendered
+        .text
+        .contains(&format!("And {more} more new stories:")));
+    let listed = |s: &Story| html.contains(&format!("{BASE}stories/{}.html\"", s.id));
+    assert!(all[..100].iter().all(|s| listed(s)));
+    assert!(!all[100..].iter().any(|s| listed(s)));
+    // Summaries for the first 30 only.
+    let summary = |s: &Story| {
+        let words: Vec<&str> = s.summary.split_whitespace().take(6).collect();
+        html.contains(&words.join(" "))
+    };
+    assert!(summary(all[0]));
+    assert!(!summary(all[40]));
+}
