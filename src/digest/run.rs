@@ -270,7 +270,7 @@ fn send(
     if digests.is_empty() {
         return Ok(summary);
     }
-    let journal = Mutex::new(state_dir.journal()?);
+    let journal = state_dir.journal()?;
     // Per job: what its journal lines say.
     let meta: Mutex<Vec<Option<Delivery>>> = Mutex::new((0..digests.len()).map(|_| None).collect());
     let prepare_error: Mutex<Option<RunError>> = Mutex::new(None);
@@ -290,7 +290,8 @@ fn send(
                 detail: None,
                 at: Utc::now(),
             };
-            lock(&journal).record(&pending)?;
+            // Not flushed: if it is lost, the digest is simply due again.
+            journal.note(&pending)?;
             Ok((p, pending))
         });
         match prepared {
@@ -323,7 +324,7 @@ fn send(
             return Ok(());
         };
         let to = pending.to.clone();
-        lock(&journal).record(&Delivery {
+        journal.record(&Delivery {
             status,
             detail: detail.clone(),
             at: Utc::now(),

@@ -19,6 +19,7 @@ use std::collections::{HashMap, HashSet};
 use std::fs::{File, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::sync::{Condvar, Mutex, MutexGuard};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -247,7 +248,12 @@ impl StateDir {
         self.create()?;
         let path = self.dir.join(DELIVERIES);
         let file = open_append(&path).map_err(io_error(&path))?;
-        Ok(Journal { file, path })
+        Ok(Journal {
+            file,
+            path,
+            progress: Mutex::new(Flushed::default()),
+            flushed: Condvar::new(),
+        })
     }
 
     /// Records that `address` wants nothing more; durable on return.
@@ -272,23 +278,78 @@ impl StateDir {
     }
 }
 
-/// `deliveries.jsonl`, open for appending; every line is on disk when
-/// [`Journal::record`] returns.
+/// `deliveries.jsonl`, open for appending, shared by every connection of
+/// a run. [`Journal::record`] returns once its line is on disk; lines
+/// recorded while another thread waits for the disk are flushed together
+/// by the next `fdatasync` (group commit), so parallel connections do not
+/// queue up behind one another's flushes.
 #[derive(Debug)]
 pub struct Journal {
     file: File,
     path: PathBuf,
+    progress: Mutex<Flushed>,
+    flushed: Condvar,
+}
+
+#[derive(Debug, Default)]
+struct Flushed {
+    /// Lines written to the file, and lines known to be on disk.
+    written: u64,
+    synced: u64,
+    /// A thread is in `fdatasync` now.
+    syncing: bool,
 }
 
 impl Journal {
-    pub fn record(&mut self, delivery: &Delivery) -> Result<(), StateError> {
+    /// Appends `delivery` and waits until it is on disk.
+    pub fn record(&self, delivery: &Delivery) -> Result<(), StateError> {
+        let mut progress = self.append(delivery)?;
+        let mine = progress.written;
+        while progress.synced < mine {
+            if progress.syncing {
+                progress = self
+                    .flushed
+                    .wait(progress)
+                    .unwrap_or_else(|p| p.into_inner());
+                continue;
+            }
+            progress.syncing = true;
+            let target = progress.written;
+            drop(progress);
+            let result = self.file.sync_data();
+            progress = self.lock();
+            progress.syncing = false;
+            if result.is_ok() {
+                progress.synced = progress.synced.max(target);
+            }
+            self.flushed.notify_all();
+            result.map_err(io_error(&self.path))?;
+        }
+        Ok(())
+    }
+
+    /// Appends `delivery` without waiting for the disk: for `pending`
+    /// lines, which a crash may lose without harm (the digest is then
+    /// simply due again).
+    pub fn note(&self, delivery: &Delivery) -> Result<(), StateError> {
+        self.append(delivery).map(drop)
+    }
+
+    fn append(&self, delivery: &Delivery) -> Result<MutexGuard<'_, Flushed>, StateError> {
         let mut line = serde_json::to_vec(delivery).unwrap_or_default();
         line.push(b'\n');
-        // One write of a whole line: a crash leaves at most a cut last line.
-        self.file
+        let mut progress = self.lock();
+        // One write of a whole line, under the lock: lines never interleave,
+        // and a crash leaves at most a cut last line.
+        (&self.file)
             .write_all(&line)
-            .and_then(|()| self.file.sync_data())
-            .map_err(io_error(&self.path))
+            .map_err(io_error(&self.path))?;
+        progress.written += 1;
+        Ok(progress)
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Flushed> {
+        self.progress.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
 
@@ -354,7 +415,7 @@ mod tests {
     fn journal_round_trips_and_tolerates_a_cut_last_line() {
         let dir = tempfile::tempdir().unwrap();
         let state_dir = StateDir::new(dir.path().join("state"));
-        let mut journal = state_dir.journal().unwrap();
+        let journal = state_dir.journal().unwrap();
         journal
             .record(&delivery(
                 "a@x.org",
@@ -408,6 +469,33 @@ mod tests {
             err.contains("deliveries.jsonl:4: unreadable state line"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn lines_from_many_threads_are_whole_and_all_there() {
+        let dir = tempfile::tempdir().unwrap();
+        let state_dir = StateDir::new(dir.path());
+        let journal = state_dir.journal().unwrap();
+        std::thread::scope(|scope| {
+            for t in 0..4 {
+                let journal = &journal;
+                scope.spawn(move || {
+                    for i in 0..50 {
+                        let to = format!("r{t}-{i}@x.org");
+                        let d = delivery(&to, "2026-11-16", "2026-11-22", Status::Pending);
+                        journal.note(&d).unwrap();
+                        journal.record(&Delivery { status: Status::Sent, ..d }).unwrap();
+                    }
+                });
+            }
+        });
+        let state = state_dir.load().unwrap();
+        assert_eq!(state.sent_through.len(), 200);
+        let week = Period {
+            first: day("2026-11-16"),
+            last: day("2026-11-22"),
+        };
+        assert_eq!(state.status("r3-49@x.org", week), Some(Status::Sent));
     }
 
     #[test]
