@@ -8,7 +8,7 @@
 # the transport alone: pre-built ~40 KB messages through `send_all`
 # (examples/bench_smtp.rs).
 #
-#   scripts/bench-digest.sh   # SUBSCRIBERS=10000 STORIES=179 MESSAGES=10000 CONNECTIONS="1 4" PORT=2525
+#   scripts/bench-digest.sh   # SUBSCRIBERS=10000 STORIES=120 MESSAGES=10000 CONNECTIONS="1 4" PORT=2525
 #
 # smtp-sink comes from the Debian `postfix` package, unpacked (never
 # installed, no mail service started) into $STORYFEED_BENCH_TOOLS
@@ -105,7 +105,7 @@ PY
 main() {
   cd "$(dirname "$0")/.."
   local messages=${MESSAGES:-10000} port=${PORT:-2525} connections=${CONNECTIONS:-"1 4"}
-  local subscribers=${SUBSCRIBERS:-10000} stories=${STORIES:-179}
+  local subscribers=${SUBSCRIBERS:-10000} stories=${STORIES:-120}
   # Global: the EXIT trap runs after main returns.
   work=$(mktemp -d "${TMPDIR:-/tmp}/storyfeed-digest.XXXXXX")
   trap 'sink_stop; rm -rf "$work"' EXIT

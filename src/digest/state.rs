@@ -484,7 +484,12 @@ mod tests {
                         let to = format!("r{t}-{i}@x.org");
                         let d = delivery(&to, "2026-11-16", "2026-11-22", Status::Pending);
                         journal.note(&d).unwrap();
-                        journal.record(&Delivery { status: Status::Sent, ..d }).unwrap();
+                        journal
+                            .record(&Delivery {
+                                status: Status::Sent,
+                                ..d
+                            })
+                            .unwrap();
                     }
                 });
             }

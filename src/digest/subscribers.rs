@@ -137,14 +137,26 @@ pub fn parse(
             message,
         }
     };
-    let raw: RawFile = toml::from_str(text)
-        .map_err(|e| error(e.span().map_or(0, |s| s.start), e.message().to_owned()))?;
+    let entries = match parse_in_pieces(text) {
+        Some(entries) => entries,
+        // A piece that does not parse alone: the whole file says where.
+        None => {
+            let raw: RawFile = toml::from_str(text)
+                .map_err(|e| error(e.span().map_or(0, |s| s.start), e.message().to_owned()))?;
+            raw.subscriber.into_iter().map(|e| (0, e)).collect()
+        }
+    };
+    // Entry lines by binary search: `line_column` per entry would rescan
+    // the file each time, quadratic in the number of subscribers.
+    let newlines: Vec<usize> = memchr::memchr_iter(b'\n', text.as_bytes()).collect();
+    let line_of = |offset: usize| newlines.partition_point(|&nl| nl < offset) + 1;
     let mut seen = HashSet::new();
-    let mut subscribers = Vec::with_capacity(raw.subscriber.len());
-    for (n, entry) in raw.subscriber.into_iter().enumerate() {
-        let entry_start = entry.span().start;
+    let mut subscribers = Vec::with_capacity(entries.len());
+    for (n, (base, entry)) in entries.into_iter().enumerate() {
+        let entry_start = base + entry.span().start;
         let raw = entry.into_inner();
         let addr_span = raw.address.span();
+        let addr_span = base + addr_span.start..base + addr_span.end;
         let entry_name = format!("subscriber {} ({})", n + 1, raw.address.get_ref().trim());
         let address: Address = raw.address.get_ref().trim().parse().map_err(|e| {
             error(
@@ -164,7 +176,7 @@ pub fn parse(
                 for slug in list {
                     if !slugs.iter().any(|c| c.slug == *slug.get_ref()) {
                         return Err(error(
-                            slug.span().start,
+                            base + slug.span().start,
                             format!("{entry_name}: unknown {kind} `{}`", slug.get_ref()),
                         ));
                     }
@@ -207,10 +219,33 @@ pub fn parse(
             follows,
             frequency: raw.frequency,
             format: raw.format,
-            line: line_column(text, entry_start).0,
+            line: line_of(entry_start),
         });
     }
     Ok(subscribers)
+}
+
+/// Each `[[subscriber]]` table parsed on its own, with its byte offset in
+/// `text`: parsing the whole file at once holds a parse tree of it all
+/// (kilobytes per subscriber), this holds one entry's at a time. `None`
+/// when a piece does not parse alone (an error, or a multi-line string
+/// holding a `[[subscriber]]` line).
+fn parse_in_pieces(text: &str) -> Option<Vec<(usize, Spanned<RawSubscriber>)>> {
+    let mut starts = vec![0];
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        if offset > 0 && line.trim_end() == "[[subscriber]]" {
+            starts.push(offset);
+        }
+        offset += line.len();
+    }
+    starts.push(text.len());
+    let mut entries = Vec::with_capacity(starts.len());
+    for pair in starts.windows(2) {
+        let raw: RawFile = toml::from_str(&text[pair[0]..pair[1]]).ok()?;
+        entries.extend(raw.subscriber.into_iter().map(|e| (pair[0], e)));
+    }
+    Some(entries)
 }
 
 /// Reads and parses a subscribers file.
@@ -263,6 +298,14 @@ all = true
         assert_eq!(subs[1].follows, Follows::All);
         assert_eq!(subs[1].frequency, Frequency::Weekly);
         assert_eq!(subs[1].format, MailFormat::Html);
+    }
+
+    #[test]
+    fn a_table_header_inside_a_multi_line_string_is_just_text() {
+        let text = "[[subscriber]]\naddress = \"a@example.org\"\nall = true\nname = \"\"\"A\n[[subscriber]]\nB\"\"\"\n";
+        let subs = parse("s.toml", text, &taxonomy()).unwrap();
+        assert_eq!(subs.len(), 1);
+        assert_eq!(subs[0].name.as_deref(), Some("A\n[[subscriber]]\nB"));
     }
 
     #[test]
