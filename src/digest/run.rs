@@ -279,36 +279,27 @@ fn send(
         AtomicUsize::new(0),
         AtomicUsize::new(0),
     );
-    let jobs = digests.iter().enumerate().map_while(|(key, digest)| {
-        let prepared = ctx.prepare(digest).and_then(|p| {
-            let pending = Delivery {
-                to: p.to.clone(),
-                period: p.period,
-                status: Status::Pending,
-                message_id: p.message_id.clone(),
-                stories: p.stories,
-                detail: None,
-                at: Utc::now(),
-            };
-            // Not flushed: if it is lost, the digest is simply due again.
-            journal.note(&pending)?;
-            Ok((p, pending))
-        });
-        match prepared {
-            Ok((p, pending)) => {
-                lock(&meta)[key] = Some(pending);
-                Some(Job {
-                    key,
-                    envelope: p.envelope,
-                    bytes: p.bytes,
-                })
-            }
-            Err(e) => {
-                *lock(&prepare_error) = Some(e);
-                None
-            }
-        }
-    });
+    // Renders a digest into a job, its `pending` line written.
+    let prepare = |key: usize| -> Result<Job, RunError> {
+        let p = ctx.prepare(&digests[key])?;
+        let pending = Delivery {
+            to: p.to.clone(),
+            period: p.period,
+            status: Status::Pending,
+            message_id: p.message_id.clone(),
+            stories: p.stories,
+            detail: None,
+            at: Utc::now(),
+        };
+        // Not flushed: if it is lost, the digest is simply due again.
+        journal.note(&pending)?;
+        lock(&meta)[key] = Some(pending);
+        Ok(Job {
+            key,
+            envelope: p.envelope,
+            bytes: p.bytes,
+        })
+    };
     let record = |job: &Job, outcome: Outcome| -> Result<(), StateError> {
         let (status, detail) = match &outcome {
             Outcome::Accepted => (Status::Sent, None),
@@ -343,7 +334,39 @@ fn send(
         progress(1);
         Ok(())
     };
-    let result = smtp::send_all(settings, jobs, record);
+    // Rendering takes most of the CPU: one renderer per core feeds the
+    // connections through a short queue (memory stays flat), in any order.
+    let renderers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(digests.len());
+    let next = AtomicUsize::new(0);
+    let result = std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Job>(renderers * 2);
+        for _ in 0..renderers {
+            let tx = tx.clone();
+            let (next, prepare, prepare_error) = (&next, &prepare, &prepare_error);
+            scope.spawn(move || loop {
+                let key = next.fetch_add(1, Ordering::Relaxed);
+                if key >= digests.len() || lock(prepare_error).is_some() {
+                    break;
+                }
+                match prepare(key) {
+                    // A closed queue: sending stopped; the rest are deferred.
+                    Ok(job) => {
+                        if tx.send(job).is_err() {
+                            break;
+                        }
+                    }
+                    Err(e) => {
+                        lock(prepare_error).get_or_insert(e);
+                        break;
+                    }
+                }
+            });
+        }
+        drop(tx);
+        smtp::send_all(settings, rx.into_iter(), record)
+    });
     summary.sent = sent.into_inner();
     summary.failed = failed.into_inner();
     let reported = summary.sent + summary.failed + deferred.load(Ordering::Relaxed);
