@@ -22,7 +22,9 @@ use lettre::address::Envelope;
 use lettre::message::Mailbox;
 use lettre::transport::smtp::authentication::{Credentials, Mechanism};
 use lettre::transport::smtp::client::{AsyncSmtpConnection, AsyncTokioStream, TlsParameters};
+use lettre::transport::smtp::commands::{Data, Mail, Rcpt, Rset};
 use lettre::transport::smtp::extension::ClientId;
+use lettre::transport::smtp::extension::{MailBodyParameter, MailParameter};
 use thiserror::Error;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
@@ -431,6 +433,7 @@ struct Run<'a, F> {
 }
 
 /// How a failed exchange is handled.
+#[derive(PartialEq, Eq)]
 enum Failure {
     /// 4xx: try again after a while.
     Transient,
@@ -577,11 +580,14 @@ where
             if let Some(limiter) = &self.limiter {
                 limiter.wait().await;
             }
-            let (failure, reply) =
-                match tokio::time::timeout(s.timeout, c.send(&job.envelope, &job.bytes)).await {
-                    Ok(Ok(_)) => return (Outcome::Accepted, None),
-                    Ok(Err(e)) => (classify(&e), describe(&e)),
+            let (stage, failure, reply) =
+                match tokio::time::timeout(s.timeout, transaction(c, &job.envelope, &job.bytes))
+                    .await
+                {
+                    Ok(Ok(())) => return (Outcome::Accepted, None),
+                    Ok(Err((stage, e))) => (stage, classify(&e), describe(&e)),
                     Err(_) => (
+                        Stage::Content,
                         Failure::Connection,
                         format!("no answer from the server within {:?}", s.timeout),
                     ),
@@ -590,6 +596,22 @@ where
                 // Also after a timeout, which lettre does not see: the
                 // session is in an unknown state.
                 *conn = None;
+            } else if stage != Stage::Content {
+                // A refusal mid-transaction (the reply to the message ends
+                // one): start the next one clean.
+                let reset = tokio::time::timeout(s.timeout, c.command(Rset)).await;
+                if !matches!(reset, Ok(Ok(_))) {
+                    *conn = None;
+                }
+            }
+            if stage == Stage::Sender && failure == Failure::Permanent {
+                // Refusing the sender refuses every digest: a setup error
+                // (digest.from, the relay's rules), not one subscriber's.
+                let e = SmtpError::Session {
+                    server: s.server(),
+                    message: format!("refused the sender: {reply}"),
+                };
+                return (Outcome::Deferred(format!("not sent: {reply}")), Some(e));
             }
             match failure {
                 Failure::Permanent => return (Outcome::Rejected(reply), None),
@@ -691,6 +713,49 @@ where
         }
         Ok(conn)
     }
+}
+
+/// Where in a mail transaction a reply came.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stage {
+    /// `MAIL FROM`
+    Sender,
+    /// `RCPT TO`
+    Recipient,
+    /// The `DATA` command.
+    Data,
+    /// The message, up to the reply that ends the transaction.
+    Content,
+}
+
+/// One message: what lettre's `send` does, step by step, so that a
+/// refused sender is told apart from a refused recipient, and the
+/// connection stays usable after a refusal (lettre's `send` marks it
+/// broken).
+async fn transaction(
+    c: &mut AsyncSmtpConnection,
+    envelope: &Envelope,
+    bytes: &[u8],
+) -> Result<(), (Stage, lettre::transport::smtp::Error)> {
+    let mut options = Vec::new();
+    let non_ascii = |a: &lettre::Address| !AsRef::<str>::as_ref(a).is_ascii();
+    if envelope.from().is_some_and(non_ascii) || envelope.to().iter().any(non_ascii) {
+        options.push(MailParameter::SmtpUtfEight);
+    }
+    if !bytes.is_ascii() {
+        options.push(MailParameter::Body(MailBodyParameter::EightBitMime));
+    }
+    c.command(Mail::new(envelope.from().cloned(), options))
+        .await
+        .map_err(|e| (Stage::Sender, e))?;
+    for to in envelope.to() {
+        c.command(Rcpt::new(to.clone(), Vec::new()))
+            .await
+            .map_err(|e| (Stage::Recipient, e))?;
+    }
+    c.command(Data).await.map_err(|e| (Stage::Data, e))?;
+    c.message(bytes).await.map_err(|e| (Stage::Content, e))?;
+    Ok(())
 }
 
 fn classify(e: &lettre::transport::smtp::Error) -> Failure {

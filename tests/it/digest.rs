@@ -274,6 +274,7 @@ fn a_451_is_left_for_the_next_run_and_a_550_fails_that_subscriber_only() {
     let server = SmtpServer::start(Script {
         defer: vec![("all.weekly@example.org".to_owned(), usize::MAX)],
         reject: vec!["ccp@example.org".to_owned()],
+        ..Script::default()
     });
     let dir = project();
     let out = digest(
@@ -514,4 +515,33 @@ fn bad_subscribers_name_the_entry() {
             && stderr.contains("subscriber 2 (b@example.org): unknown theme `smuggling`"),
         "{stderr}"
     );
+}
+
+#[test]
+fn a_refused_sender_stops_the_run_and_fails_nobody() {
+    let server = SmtpServer::start(Script {
+        reject_sender: vec!["digest@example.org".to_owned()],
+        ..Script::default()
+    });
+    let dir = project();
+    let url = smtp_url(server.addr);
+    let out = digest(dir.path(), &["--smtp", &url, "--as-of", "2020-03-02"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("refused the sender"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(server.received().is_empty());
+    // Nobody is marked failed: with the sender fixed, everyone gets theirs.
+    let journal =
+        std::fs::read_to_string(dir.path().join("state/deliveries.jsonl")).unwrap_or_default();
+    assert!(!journal.contains("\"failed\""), "{journal}");
+    let healthy = SmtpServer::start(Script::default());
+    let out = digest(
+        dir.path(),
+        &["--smtp", &smtp_url(healthy.addr), "--as-of", "2020-03-02"],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_once_each(&healthy.received(), &expected_first_digests());
 }

@@ -22,6 +22,8 @@ pub struct Script {
     pub defer: Vec<(String, usize)>,
     /// Answer 550 to `RCPT TO` for these addresses.
     pub reject: Vec<String>,
+    /// Answer 550 to `MAIL FROM` for these senders.
+    pub reject_sender: Vec<String>,
 }
 
 /// A message the server accepted.
@@ -62,6 +64,14 @@ impl Handler for Recorder {
     }
 
     fn mail(&mut self, _ip: IpAddr, _domain: &str, from: &str) -> Response {
+        if lock(&self.log)
+            .script
+            .reject_sender
+            .iter()
+            .any(|r| r == from)
+        {
+            return NO_MAILBOX;
+        }
         self.from = from.to_owned();
         OK
     }
