@@ -1,6 +1,7 @@
 //! The one integration-test binary: the parser on the real archives, the
 //! CLI run as a user runs it, and property tests on arbitrary input.
 
+mod cache;
 mod classify;
 mod cli;
 mod corpus;
