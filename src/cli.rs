@@ -177,8 +177,11 @@ fn build(out: Option<PathBuf>, config: Option<&Path>, base_url: Option<&str>) ->
         report.removed,
         out_dir.display()
     );
-    // The process ends here: freeing 100,000 stories one by one is wasted work.
+    // The process ends here: freeing 100,000 stories (and the ledger and
+    // cache entries) one by one is wasted work.
     std::mem::forget(stories);
+    std::mem::forget(ledger);
+    std::mem::forget(cache);
     Ok(if diagnostics_failed {
         ExitCode::FAILURE
     } else {

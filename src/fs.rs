@@ -5,13 +5,14 @@
 //! over the target. A file whose bytes would not change is left alone, so
 //! its modification time stays and servers and rsync see no change.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::ffi::{OsStr, OsString};
 use std::fs::{Metadata, Permissions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use rustc_hash::{FxHashMap, FxHashSet};
 use thiserror::Error;
 
 #[derive(Debug, Error)]
@@ -227,19 +228,37 @@ fn set_mode(
     Ok(())
 }
 
+/// The names in `dir`, each with whether it is a plain file; `None` if
+/// the directory does not exist.
+fn read_names(dir: &Path) -> Result<Option<FxHashMap<OsString, bool>>, FsError> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(err("cannot list", dir)(e)),
+    };
+    let mut names = FxHashMap::default();
+    for entry in entries {
+        let entry = entry.map_err(err("cannot list", dir))?;
+        // `file_type` comes with the directory entry: no stat per file.
+        let is_file = entry.file_type().is_ok_and(|t| t.is_file());
+        names.insert(entry.file_name(), is_file);
+    }
+    Ok(Some(names))
+}
+
 /// A directory of generated files: remembers what this run produced so
 /// that files left from earlier runs (a theme since removed) can go.
 #[derive(Debug)]
 pub struct OutputDir {
     root: PathBuf,
     /// Relative paths (`/`-separated) written or confirmed by this run.
-    produced: HashSet<String>,
+    produced: FxHashSet<String>,
     /// Directories this run has made sure exist, each with its absolute
     /// path: one `mkdir` each, not one per file.
     dirs: HashMap<PathBuf, PathBuf>,
-    /// The names in directories listed before writing (see `list`),
-    /// shared by the workers of one build.
-    listed: Arc<HashMap<String, HashSet<OsString>>>,
+    /// The names in directories listed before writing (see `list`), each
+    /// with whether it is a plain file; shared by the workers of one build.
+    listed: Arc<HashMap<String, FxHashMap<OsString, bool>>>,
     scratch: Vec<u8>,
     pub written: usize,
     pub unchanged: usize,
@@ -250,7 +269,7 @@ impl OutputDir {
     pub fn new(root: &Path) -> Self {
         OutputDir {
             root: root.to_path_buf(),
-            produced: HashSet::new(),
+            produced: FxHashSet::default(),
             dirs: HashMap::new(),
             listed: Arc::default(),
             scratch: Vec::new(),
@@ -276,20 +295,12 @@ impl OutputDir {
 
     /// Reads the names in `dir` (relative to the root) once, before many
     /// files are written there: a file not in the list is not opened to
-    /// compare (a first build of 100,000 pages saves 200,000 look-ups
-    /// that fail). A file someone else creates meanwhile is replaced.
+    /// compare (a first build of 100,000 pages saves 200,000 look-ups that
+    /// fail), and `remove_stale` looks for stale files in the list rather
+    /// than reading the directory again. A file someone else creates there
+    /// meanwhile is replaced if the build writes it, and left otherwise.
     pub fn list(&mut self, dir: &str) -> Result<(), FsError> {
-        let full = self.root.join(dir);
-        let mut names = HashSet::new();
-        match std::fs::read_dir(&full) {
-            Ok(entries) => {
-                for entry in entries {
-                    names.insert(entry.map_err(err("cannot list", &full))?.file_name());
-                }
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(err("cannot list", &full)(e)),
-        }
+        let names = read_names(&self.root.join(dir))?.unwrap_or_default();
         Arc::make_mut(&mut self.listed).insert(dir.to_owned(), names);
         Ok(())
     }
@@ -299,7 +310,7 @@ impl OutputDir {
         rel.rsplit_once('/').is_some_and(|(dir, name)| {
             self.listed
                 .get(dir)
-                .is_some_and(|names| !names.contains(OsStr::new(name)))
+                .is_some_and(|names| !names.contains_key(OsStr::new(name)))
         })
     }
 
@@ -371,23 +382,30 @@ impl OutputDir {
     pub fn remove_stale(&mut self, dirs: &[&str], extensions: &[&str]) -> Result<(), FsError> {
         for dir in dirs {
             let full = self.root.join(dir);
-            let entries = match std::fs::read_dir(&full) {
-                Ok(entries) => entries,
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
-                Err(e) => return Err(err("cannot list", &full)(e)),
+            let read;
+            let names = match self.listed.get(*dir) {
+                Some(names) => names,
+                None => match read_names(&full)? {
+                    Some(names) => {
+                        read = names;
+                        &read
+                    }
+                    None => continue,
+                },
             };
             let mut stale = Vec::new();
-            for entry in entries {
-                let entry = entry.map_err(err("cannot list", &full))?;
-                let name = entry.file_name();
+            let mut rel = String::new();
+            for (name, &is_file) in names {
                 let Some(name) = name.to_str() else { continue };
                 let managed = name
                     .rsplit_once('.')
                     .is_some_and(|(_, ext)| extensions.contains(&ext));
-                // `file_type` comes with the directory entry: no stat per file.
-                let is_file = entry.file_type().is_ok_and(|t| t.is_file());
-                if managed && is_file && !self.produced.contains(&format!("{dir}/{name}")) {
-                    stale.push(entry.path());
+                rel.clear();
+                rel.push_str(dir);
+                rel.push('/');
+                rel.push_str(name);
+                if managed && is_file && !self.produced.contains(&rel) {
+                    stale.push(full.join(name));
                 }
             }
             stale.sort();

@@ -83,29 +83,43 @@ impl<'a> Site<'a> {
             description: self.config.description.clone(),
             stories: self.stories.iter().collect(),
         }];
+        let mut themes: FxHashMap<&str, Vec<usize>> = FxHashMap::default();
         for theme in &self.taxonomy.themes {
+            themes.entry(&theme.slug).or_default().push(groups.len());
             groups.push(Group {
                 channel: Channel::Theme(&theme.slug),
                 name: theme.name.clone(),
                 description: theme.description.clone(),
-                stories: self
-                    .stories
-                    .iter()
-                    .filter(|s| s.themes.contains(&theme.slug))
-                    .collect(),
+                stories: Vec::new(),
             });
         }
+        let mut programmes: FxHashMap<&str, Vec<usize>> = FxHashMap::default();
         for programme in &self.taxonomy.programmes {
+            programmes
+                .entry(&programme.slug)
+                .or_default()
+                .push(groups.len());
             groups.push(Group {
                 channel: Channel::Programme(&programme.slug),
                 name: programme.name.clone(),
                 description: programme.description.clone(),
-                stories: self
-                    .stories
-                    .iter()
-                    .filter(|s| s.programmes.contains(&programme.slug))
-                    .collect(),
+                stories: Vec::new(),
             });
+        }
+        // One pass over the stories, not one per theme and programme.
+        for story in self.stories {
+            let tagged = [(&story.themes, &themes), (&story.programmes, &programmes)];
+            for (slugs, index) in tagged {
+                for slug in slugs {
+                    for &g in index.get(slug.as_str()).into_iter().flatten() {
+                        let list = &mut groups[g].stories;
+                        // A slug named twice still lists the story once.
+                        if !list.last().is_some_and(|last| std::ptr::eq(*last, story)) {
+                            list.push(story);
+                        }
+                    }
+                }
+            }
         }
         groups
     }
