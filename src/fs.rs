@@ -476,4 +476,36 @@ mod tests {
             .collect();
         assert_eq!(names.len(), 2, "{names:?}");
     }
+
+    #[test]
+    fn stamps_describe_the_file_left_and_confirm_checks_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut out = OutputDir::new(dir.path());
+        out.list("stories").unwrap();
+        let (written, stamp) = out.write_stamped("stories/a.html", b"page").unwrap();
+        assert_eq!(written, Written::Written);
+        let path = dir.path().join("stories/a.html");
+        // Taken before the rename, which keeps length, time and inode.
+        let stamp = stamp.unwrap();
+        assert_eq!(Stamp::of(&std::fs::metadata(&path).unwrap()), Some(stamp));
+
+        let mut again = OutputDir::new(dir.path());
+        again.list("stories").unwrap();
+        assert!(again.confirm("stories/a.html", &stamp));
+        let other = Stamp { len: 5, ..stamp };
+        assert!(!again.confirm("stories/a.html", &other));
+        assert!(!again.confirm("stories/gone.html", &stamp));
+        // Stale files are found in the listing taken before writing.
+        std::fs::write(dir.path().join("stories/old.html"), "old").unwrap();
+        let mut third = OutputDir::new(dir.path());
+        third.list("stories").unwrap();
+        std::fs::write(dir.path().join("stories/new.html"), "new").unwrap();
+        let (written, _) = third.write_stamped("stories/a.html", b"page").unwrap();
+        assert_eq!(written, Written::Unchanged);
+        third.remove_stale(&["stories"], &["html"]).unwrap();
+        assert_eq!(third.removed, 1);
+        assert!(!dir.path().join("stories/old.html").exists());
+        assert!(dir.path().join("stories/new.html").exists());
+        assert!(path.exists());
+    }
 }
