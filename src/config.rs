@@ -33,7 +33,7 @@ pub enum ConfigError {
 }
 
 /// Site and build settings.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
     /// Title of the site and prefix of every feed title.

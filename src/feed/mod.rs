@@ -317,8 +317,31 @@ pub fn build_site_cached(
 }
 
 /// The part of every file's cache key that is not its stories: the code,
-/// the settings, and the taxonomy (names and descriptions are shown).
+/// the settings pages and feeds show, and the taxonomy (names and
+/// descriptions are shown).
 fn site_salt(site: &Site, code: Key) -> Key {
+    // Every field named: a new setting must be placed here, in the key or
+    // out of it, before this compiles.
+    let Config {
+        title,
+        description,
+        base_url,
+        language,
+        author,
+        feed_item_limit,
+        archives: _,
+        taxonomy: _,
+        ledger: _,
+        out_dir: _,
+    } = site.config;
+    let settings = (
+        title,
+        description,
+        base_url,
+        language,
+        author,
+        feed_item_limit,
+    );
     let categories: Vec<_> = site
         .taxonomy
         .themes
@@ -326,7 +349,7 @@ fn site_salt(site: &Site, code: Key) -> Key {
         .chain(&site.taxonomy.programmes)
         .map(|c| (&c.slug, &c.name, &c.description))
         .collect();
-    cache::key_of(&(code, site.config, site.taxonomy.source_key(), categories))
+    cache::key_of(&(code, settings, site.taxonomy.source_key(), categories))
 }
 
 /// One thread's share of a build.
