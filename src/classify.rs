@@ -74,6 +74,7 @@ use serde::Deserialize;
 use thiserror::Error;
 use toml::Spanned;
 
+use crate::cache::{self, BuildCache, Classes, Key};
 use crate::story::Story;
 
 /// The shipped taxonomy, compiled in.
@@ -200,6 +201,8 @@ pub struct Taxonomy {
     pub programmes: Vec<Category>,
     settings: Settings,
     matcher: Matcher,
+    /// xxh3 of the file's text: what the matcher was built from.
+    source: Key,
 }
 
 impl Taxonomy {
@@ -236,6 +239,11 @@ impl Taxonomy {
 
     pub fn settings(&self) -> &Settings {
         &self.settings
+    }
+
+    /// A key of the taxonomy file's text: equal text, equal matching.
+    pub fn source_key(&self) -> Key {
+        self.source
     }
 
     /// The theme slugs the story is about and the programme slugs it names,
@@ -281,23 +289,59 @@ impl Taxonomy {
 
     /// Sets `themes` and `programmes` of every story.
     pub fn classify_all(&self, stories: &mut [Story]) {
+        self.classify_all_cached(stories, &mut BuildCache::default());
+    }
+
+    /// `classify_all`, taking the classes of a story whose title and
+    /// paragraphs were classified by an earlier build from `cache`, which
+    /// is left holding the classes of exactly these stories.
+    pub fn classify_all_cached(&self, stories: &mut [Story], cache: &mut BuildCache) {
+        // Classification reads the text and the taxonomy, and its rules are code.
+        let salt = cache
+            .code
+            .map(|code| cache::key_of(&("classes", code, self.source)));
+        let known = &cache.classes;
         // Stories are independent: one thread per core, each with its scratch.
         let threads = std::thread::available_parallelism()
             .map_or(1, |n| n.get())
             .min(8);
         let chunk = stories.len().div_ceil(threads).max(1);
-        std::thread::scope(|scope| {
-            for part in stories.chunks_mut(chunk) {
-                scope.spawn(move || {
-                    let mut scratch = Scratch::default();
-                    for story in part {
-                        let (themes, programmes) = self.classify_with(story, &mut scratch);
-                        story.themes = themes;
-                        story.programmes = programmes;
-                    }
-                });
-            }
+        let parts: Vec<Vec<(Key, Classes)>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = stories
+                .chunks_mut(chunk)
+                .map(|part| {
+                    scope.spawn(move || {
+                        let mut scratch = Scratch::default();
+                        let mut seen = Vec::new();
+                        for story in part {
+                            let key = salt.map(|salt| cache::text_key(salt, story));
+                            let classes = match key.and_then(|k| known.get(&k)) {
+                                Some(classes) => classes.clone(),
+                                None => {
+                                    let (themes, programmes) =
+                                        self.classify_with(story, &mut scratch);
+                                    Classes { themes, programmes }
+                                }
+                            };
+                            story.themes.clone_from(&classes.themes);
+                            story.programmes.clone_from(&classes.programmes);
+                            if let Some(key) = key {
+                                seen.push((key, classes));
+                            }
+                        }
+                        seen
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                })
+                .collect()
         });
+        cache.classes = parts.into_iter().flatten().collect();
     }
 }
 
@@ -507,6 +551,7 @@ impl Builder<'_> {
         Ok(Taxonomy {
             themes: out_themes,
             programmes: out_programmes,
+            source: xxhash_rust::xxh3::xxh3_128(self.text.as_bytes()),
             settings,
             matcher: Matcher {
                 theme_slugs,

@@ -10,6 +10,7 @@ use clap::{Parser, Subcommand};
 
 use std::io::IsTerminal;
 
+use storyfeed::cache::{self, BuildCache};
 use storyfeed::classify::Taxonomy;
 use storyfeed::config::Config;
 use storyfeed::digest::period::Frequency;
@@ -17,7 +18,7 @@ use storyfeed::digest::run::{Destination, RunOptions};
 use storyfeed::digest::state::StateDir;
 use storyfeed::digest::{self as digests, message::Secret, subscribers};
 use storyfeed::feed::ledger::Ledger;
-use storyfeed::feed::{build_site, file_count, Site};
+use storyfeed::feed::{build_site_cached, file_count, Site};
 use storyfeed::fs::OutputDir;
 use storyfeed::parse::{parse_paths, sort_newest_first, Corpus, Severity};
 
@@ -218,7 +219,10 @@ fn build(out: Option<PathBuf>, config: Option<&Path>, base_url: Option<&str>) ->
     }
     let diagnostics_failed = corpus.has_errors();
     let mut stories = corpus.stories;
-    taxonomy.classify_all(&mut stories);
+    let out_dir = out.unwrap_or_else(|| config.out_dir.clone());
+    let cache_path = out_dir.join(cache::FILE_NAME);
+    let mut cache = BuildCache::load(&cache_path);
+    taxonomy.classify_all_cached(&mut stories, &mut cache);
     let mut ledger = Ledger::load(&config.ledger)?;
     let kept = ledger.apply(&mut stories);
     sort_newest_first(&mut stories);
@@ -228,7 +232,6 @@ fn build(out: Option<PathBuf>, config: Option<&Path>, base_url: Option<&str>) ->
     for id in &kept.vanished {
         eprintln!("warning: published story `{id}` is no longer in the archives; its feed items and page are gone");
     }
-    let out_dir = out.unwrap_or_else(|| config.out_dir.clone());
     let site = Site {
         config: &config,
         taxonomy: &taxonomy,
@@ -236,22 +239,30 @@ fn build(out: Option<PathBuf>, config: Option<&Path>, base_url: Option<&str>) ->
     };
     let bar = progress_bar(file_count(&site));
     let mut output = OutputDir::new(&out_dir);
-    let report = build_site(&site, &mut output, &|| bar.inc(1))?;
+    let report = build_site_cached(&site, &mut output, &mut cache, &|| bar.inc(1))?;
     bar.finish_and_clear();
+    // The cache only saves time: a build that cannot keep it still succeeded.
+    if let Err(e) = cache.save(&cache_path) {
+        eprintln!("warning: {:#}", anyhow::Error::new(e));
+    }
     if kept.changed || !config.ledger.exists() {
         ledger.save(&config.ledger)?;
     }
     println!(
-        "{} stories; {} feeds; {} files written, {} unchanged, {} removed; site in {}",
+        "{} stories; {} feeds; {} files written, {} unchanged ({} per the build cache), {} removed; site in {}",
         report.stories,
         report.feeds,
         report.written,
         report.unchanged,
+        report.reused,
         report.removed,
         out_dir.display()
     );
-    // The process ends here: freeing 100,000 stories one by one is wasted work.
+    // The process ends here: freeing 100,000 stories (and the ledger and
+    // cache entries) one by one is wasted work.
     std::mem::forget(stories);
+    std::mem::forget(ledger);
+    std::mem::forget(cache);
     Ok(if diagnostics_failed {
         ExitCode::FAILURE
     } else {

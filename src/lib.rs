@@ -5,6 +5,7 @@
 //! the static site of feeds and pages, [`serve`] serves it locally. The
 //! binary in `main.rs` is a thin layer over this library.
 
+pub mod cache;
 pub mod classify;
 pub mod config;
 pub mod digest;

@@ -525,6 +525,10 @@ fn resolve(root: &Path, target: &str) -> Option<Target> {
     if !segments.iter().all(|s| is_plain_segment(s)) {
         return None;
     }
+    // The build's own files (its cache, temporary files) are not the site.
+    if segments.iter().any(|s| crate::fs::is_build_private(s)) {
+        return None;
+    }
 
     let mut candidate = root.to_path_buf();
     candidate.extend(&segments);

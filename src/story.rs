@@ -204,8 +204,9 @@ pub struct Source {
     pub line: usize,
 }
 
-/// One news story, normalised.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// One news story, normalised. `Hash` covers every field: the build
+/// cache keys a story's page on it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct Story {
     pub id: StoryId,
     pub title: String,

@@ -10,10 +10,12 @@
 //! subscriber. The ledger matches such a story to its published entry by
 //! date and text and gives it back its old id.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::borrow::Cow;
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use chrono::NaiveDate;
+use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
@@ -33,13 +35,18 @@ pub enum LedgerError {
     },
 }
 
-/// One line of the ledger file.
+/// One line of the ledger file, borrowing from the file's text where it
+/// can: a ledger of 100,000 lines is read on every build.
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct Line {
-    id: String,
-    #[serde(flatten)]
-    entry: Entry,
+struct Line<'a> {
+    #[serde(borrow)]
+    id: Cow<'a, str>,
+    start: NaiveDate,
+    #[serde(borrow)]
+    title: Cow<'a, str>,
+    #[serde(borrow)]
+    text: Cow<'a, str>,
 }
 
 /// One published story.
@@ -72,21 +79,34 @@ pub struct LedgerReport {
 
 impl Ledger {
     pub fn parse(name: &str, text: &str) -> Result<Ledger, LedgerError> {
-        let mut published = BTreeMap::new();
+        let mut lines = Vec::new();
         for (i, line) in text.lines().enumerate() {
             if line.trim().is_empty() {
                 continue;
             }
-            let Line { id, entry } =
-                serde_json::from_str(line).map_err(|e| LedgerError::Syntax {
-                    name: name.to_owned(),
-                    line: i + 1,
-                    column: e.column(),
-                    message: e.to_string(),
-                })?;
-            published.insert(id, entry);
+            let Line {
+                id,
+                start,
+                title,
+                text,
+            } = serde_json::from_str(line).map_err(|e| LedgerError::Syntax {
+                name: name.to_owned(),
+                line: i + 1,
+                column: e.column(),
+                message: e.to_string(),
+            })?;
+            let entry = Entry {
+                start,
+                title: title.into_owned(),
+                text: text.into_owned(),
+            };
+            lines.push((id.into_owned(), entry));
         }
-        Ok(Ledger { published })
+        // Built at once from lines that are (as saved) sorted: faster than
+        // one insert at a time. A repeated id keeps its last line.
+        Ok(Ledger {
+            published: lines.into_iter().collect(),
+        })
     }
 
     /// The ledger at `path`; an empty one if the file does not exist yet.
@@ -103,14 +123,14 @@ impl Ledger {
     pub fn save(&self, path: &Path) -> Result<Written, LedgerError> {
         let mut out = Vec::with_capacity(self.published.len() * 160);
         for (id, entry) in &self.published {
-            #[derive(Serialize)]
-            struct LineRef<'a> {
-                id: &'a str,
-                #[serde(flatten)]
-                entry: &'a Entry,
-            }
+            let line = Line {
+                id: Cow::Borrowed(id),
+                start: entry.start,
+                title: Cow::Borrowed(&entry.title),
+                text: Cow::Borrowed(&entry.text),
+            };
             // Serialising plain strings and dates cannot fail.
-            if serde_json::to_writer(&mut out, &LineRef { id, entry }).is_ok() {
+            if serde_json::to_writer(&mut out, &line).is_ok() {
                 out.push(b'\n');
             }
         }
@@ -122,65 +142,111 @@ impl Ledger {
     /// records every story's id.
     pub fn apply(&mut self, stories: &mut [Story]) -> LedgerReport {
         let mut report = LedgerReport::default();
-        let current: HashSet<String> = stories.iter().map(|s| s.id.to_string()).collect();
-        // Published ids no current story claims, by (date, text print).
-        let mut orphans: HashMap<(NaiveDate, String), Vec<&str>> = HashMap::new();
-        for (id, entry) in &self.published {
-            if !current.contains(id) {
-                orphans
-                    .entry((entry.start, entry.text.clone()))
-                    .or_default()
-                    .push(id);
-            }
-        }
-        let mut renamed: Vec<(usize, String)> = Vec::new();
-        for (i, story) in stories.iter().enumerate() {
-            if self.published.contains_key(story.id.as_str()) {
-                continue;
-            }
-            if let Some(ids) = orphans.get_mut(&(story.start(), fingerprint(story))) {
-                if let Some(old) = ids.pop() {
-                    renamed.push((i, old.to_owned()));
+        let prints = prints(stories);
+        let renamed: Vec<(usize, String)> = {
+            let current: FxHashSet<&str> = stories.iter().map(|s| s.id.as_str()).collect();
+            // Published ids no current story claims, by (date, text print).
+            let mut orphans: FxHashMap<(NaiveDate, [u8; 16]), Vec<&str>> = FxHashMap::default();
+            for (id, entry) in &self.published {
+                // A print that is not 16 digits matches no story.
+                let Ok(print) = entry.text.as_bytes().try_into() else {
+                    continue;
+                };
+                if !current.contains(id.as_str()) {
+                    orphans.entry((entry.start, print)).or_default().push(id);
                 }
             }
-        }
+            let mut renamed = Vec::new();
+            if !orphans.is_empty() {
+                for (i, story) in stories.iter().enumerate() {
+                    if self.published.contains_key(story.id.as_str()) {
+                        continue;
+                    }
+                    if let Some(ids) = orphans.get_mut(&(story.start(), hex(prints[i]))) {
+                        if let Some(old) = ids.pop() {
+                            renamed.push((i, old.to_owned()));
+                        }
+                    }
+                }
+            }
+            renamed
+        };
         for (i, old) in renamed {
             report.kept.push((stories[i].id.to_string(), old.clone()));
             stories[i].id = StoryId::from_published(old);
         }
-        let now: HashSet<&str> = stories.iter().map(|s| s.id.as_str()).collect();
+        let now: FxHashSet<&str> = stories.iter().map(|s| s.id.as_str()).collect();
         report.vanished = self
             .published
             .keys()
             .filter(|id| !now.contains(id.as_str()))
             .cloned()
             .collect();
-        for story in stories.iter() {
-            let entry = Entry {
+        for (story, print) in stories.iter().zip(prints) {
+            let digits = hex(print);
+            let same = |e: &Entry| {
+                e.start == story.start() && e.title == story.title && e.text.as_bytes() == digits
+            };
+            let entry = || Entry {
                 start: story.start(),
                 title: story.title.clone(),
-                text: fingerprint(story),
+                // Hex digits are ASCII.
+                text: String::from_utf8_lossy(&digits).into_owned(),
             };
-            if self.published.get(story.id.as_str()) == Some(&entry) {
-                continue;
-            }
-            report.changed = true;
             match self.published.get_mut(story.id.as_str()) {
-                Some(old) => *old = entry,
+                Some(old) if same(old) => continue,
+                Some(old) => *old = entry(),
                 None => {
+                    let entry = entry();
                     self.published.insert(story.id.to_string(), entry);
                     report.added += 1;
                 }
             }
+            report.changed = true;
         }
         report
     }
+}
+
+/// The print of every story, on one thread per core: together they read
+/// all the text of the corpus.
+fn prints(stories: &[Story]) -> Vec<u64> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(8);
+    let chunk = stories.len().div_ceil(threads).max(1);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = stories
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || part.iter().map(print).collect::<Vec<u64>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| {
+                h.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    })
+}
+
+/// A print as its 16 lower-case hex digits, without allocating.
+fn hex(print: u64) -> [u8; 16] {
+    let mut digits = [0u8; 16];
+    for (i, d) in digits.iter_mut().enumerate() {
+        *d = b"0123456789abcdef"[((print >> (60 - 4 * i)) & 0xf) as usize];
+    }
+    digits
 }
 
 /// A 64-bit print of the paragraphs as 16 hex digits: stable across runs,
 /// platforms and versions (unlike `std`'s hasher), and eight bytes a step,
 /// since it reads every byte of every story on every build.
 pub fn fingerprint(story: &Story) -> String {
+    format!("{:016x}", print(story))
+}
+
+fn print(story: &Story) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     let mut mix = |word: u64| h = (h.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
     for p in &story.paragraphs {
@@ -194,5 +260,42 @@ pub fn fingerprint(story: &Story) -> String {
         tail[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
         mix(u64::from_le_bytes(tail) ^ ((p.len() as u64) << 8) ^ 0x0a);
     }
-    format!("{h:016x}")
+    h
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn digits_are_the_printed_fingerprint() {
+        for print in [0, 1, 0xabc, u64::MAX, 0x0123_4567_89ab_cdef] {
+            assert_eq!(hex(print).as_slice(), format!("{print:016x}").as_bytes());
+        }
+    }
+
+    #[test]
+    fn lines_round_trip_and_bad_lines_name_their_place() {
+        let text = concat!(
+            r#"{"id":"a","start":"2020-01-01","title":"Tom \"&\" Jerry","text":"00000000000000ff"}"#,
+            "\n\n",
+            r#"{"id":"b","start":"2021-02-03","title":"B","text":"0123456789abcdef"}"#,
+            "\n",
+        );
+        let ledger = Ledger::parse("published.jsonl", text).unwrap();
+        assert_eq!(ledger.published["a"].title, "Tom \"&\" Jerry");
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("published.jsonl");
+        ledger.save(&path).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            text.replace("\n\n", "\n")
+        );
+        let bad = r#"{"id":"a","start":"2020-01-01","title":"T","text":"00","x":1}"#;
+        let err = Ledger::parse("f", &format!("\n{bad}\n")).unwrap_err();
+        assert!(err.to_string().starts_with("f:2:"), "{err}");
+        assert!(err.to_string().contains("unknown field `x`"), "{err}");
+        let missing = r#"{"id":"a","start":"2020-01-01","title":"T"}"#;
+        assert!(Ledger::parse("f", missing).is_err());
+    }
 }

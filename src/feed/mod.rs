@@ -16,11 +16,13 @@ mod rss;
 pub mod urls;
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
+use rustc_hash::FxHashMap;
 use thiserror::Error;
 
+use crate::cache::{self, BuildCache, Key};
 use crate::classify::Taxonomy;
 use crate::config::Config;
-use crate::fs::{FsError, OutputDir};
+use crate::fs::{FsError, OutputDir, Stamp};
 use crate::story::Story;
 use urls::{Channel, Format};
 
@@ -81,29 +83,43 @@ impl<'a> Site<'a> {
             description: self.config.description.clone(),
             stories: self.stories.iter().collect(),
         }];
+        let mut themes: FxHashMap<&str, Vec<usize>> = FxHashMap::default();
         for theme in &self.taxonomy.themes {
+            themes.entry(&theme.slug).or_default().push(groups.len());
             groups.push(Group {
                 channel: Channel::Theme(&theme.slug),
                 name: theme.name.clone(),
                 description: theme.description.clone(),
-                stories: self
-                    .stories
-                    .iter()
-                    .filter(|s| s.themes.contains(&theme.slug))
-                    .collect(),
+                stories: Vec::new(),
             });
         }
+        let mut programmes: FxHashMap<&str, Vec<usize>> = FxHashMap::default();
         for programme in &self.taxonomy.programmes {
+            programmes
+                .entry(&programme.slug)
+                .or_default()
+                .push(groups.len());
             groups.push(Group {
                 channel: Channel::Programme(&programme.slug),
                 name: programme.name.clone(),
                 description: programme.description.clone(),
-                stories: self
-                    .stories
-                    .iter()
-                    .filter(|s| s.programmes.contains(&programme.slug))
-                    .collect(),
+                stories: Vec::new(),
             });
+        }
+        // One pass over the stories, not one per theme and programme.
+        for story in self.stories {
+            let tagged = [(&story.themes, &themes), (&story.programmes, &programmes)];
+            for (slugs, index) in tagged {
+                for slug in slugs {
+                    for &g in index.get(slug.as_str()).into_iter().flatten() {
+                        let list = &mut groups[g].stories;
+                        // A slug named twice still lists the story once.
+                        if !list.last().is_some_and(|last| std::ptr::eq(*last, story)) {
+                            list.push(story);
+                        }
+                    }
+                }
+            }
         }
         groups
     }
@@ -177,6 +193,8 @@ pub struct BuildReport {
     pub written: usize,
     pub unchanged: usize,
     pub removed: usize,
+    /// Story pages counted unchanged on the build cache's word, unread.
+    pub reused: usize,
 }
 
 /// Directories whose generated files a build owns (and may remove).
@@ -207,8 +225,24 @@ pub fn build_site(
     out: &mut OutputDir,
     tick: &(dyn Fn() + Sync),
 ) -> Result<BuildReport, BuildError> {
+    build_site_cached(site, out, &mut BuildCache::default(), tick)
+}
+
+/// `build_site`, skipping feeds and pages that `cache` says are written
+/// and unchanged; `cache.files` is left describing this build's files.
+pub fn build_site_cached(
+    site: &Site,
+    out: &mut OutputDir,
+    cache: &mut BuildCache,
+    tick: &(dyn Fn() + Sync),
+) -> Result<BuildReport, BuildError> {
     use std::sync::atomic::{AtomicUsize, Ordering};
+    let salt = cache.code.map(|code| site_salt(site, code));
+    let known = std::mem::take(&mut cache.files);
+    // One listing, so that the pages of a first build are not each looked for.
+    out.list(urls::STORIES_DIR)?;
     let groups = site.groups();
+    let fallback = site.newest();
     let mut tasks: Vec<Task> = groups.iter().map(Task::Group).collect();
     tasks.push(Task::Opml);
     tasks.extend(site.stories.chunks(STORIES_PER_TASK).map(Task::Stories));
@@ -216,22 +250,35 @@ pub fn build_site(
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(8);
-    let root = out.root().to_path_buf();
-    let work = || -> Result<OutputDir, BuildError> {
-        let mut mine = OutputDir::new(&root);
+    let template = out.worker();
+    let work = || -> Result<Worker, BuildError> {
+        let mut mine = Worker {
+            out: template.worker(),
+            known: &known,
+            stamps: Vec::new(),
+            reused: 0,
+        };
         let mut page = String::new();
         while let Some(task) = tasks.get(next.fetch_add(1, Ordering::Relaxed)) {
             match task {
-                Task::Group(group) => write_group(site, &groups, group, &mut mine, tick)?,
+                Task::Group(group) => {
+                    mine.group(site, &groups, group, salt, fallback, tick)?;
+                }
                 Task::Opml => {
-                    mine.write(urls::OPML_PATH, opml::render(site, &groups).as_bytes())?;
-                    mine.write(urls::STYLESHEET_PATH, pages::STYLESHEET.as_bytes())?;
+                    let opml = opml::render(site, &groups);
+                    mine.out.write(urls::OPML_PATH, opml.as_bytes())?;
+                    mine.out
+                        .write(urls::STYLESHEET_PATH, pages::STYLESHEET.as_bytes())?;
                     tick();
                 }
                 Task::Stories(stories) => {
                     for story in *stories {
-                        pages::story_page(site, story, &mut page)?;
-                        mine.write(&urls::story_path(&story.id), page.as_bytes())?;
+                        let path = urls::story_path(&story.id);
+                        let key = salt.map(|salt| cache::page_key(salt, story));
+                        if !mine.reuse(&path, key) {
+                            pages::story_page(site, story, &mut page)?;
+                            mine.write(&path, key, page.as_bytes())?;
+                        }
                         tick();
                     }
                 }
@@ -239,7 +286,7 @@ pub fn build_site(
         }
         Ok(mine)
     };
-    let results: Vec<Result<OutputDir, BuildError>> = std::thread::scope(|scope| {
+    let results: Vec<Result<Worker, BuildError>> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..threads).map(|_| scope.spawn(work)).collect();
         handles
             .into_iter()
@@ -249,8 +296,12 @@ pub fn build_site(
             })
             .collect()
     });
+    let mut reused = 0;
     for result in results {
-        out.absorb(result?);
+        let mine = result?;
+        cache.files.extend(mine.stamps);
+        reused += mine.reused;
+        out.absorb(mine.out);
     }
     for (dir, extensions) in MANAGED {
         out.remove_stale(&[dir], extensions)?;
@@ -261,34 +312,129 @@ pub fn build_site(
         written: out.written,
         unchanged: out.unchanged,
         removed: out.removed,
+        reused,
     })
 }
 
-/// A group's three feeds and its page (the index for all stories).
-fn write_group(
-    site: &Site,
-    groups: &[Group],
-    group: &Group,
-    out: &mut OutputDir,
-    tick: &(dyn Fn() + Sync),
-) -> Result<(), BuildError> {
-    let fallback = site.newest();
-    for format in Format::ALL {
-        let bytes = match format {
-            Format::Rss => rss::render(site, group, fallback)?,
-            Format::Atom => atom::render(site, group, fallback)?,
-            Format::Json => json::render(site, group, fallback)?,
+/// The part of every file's cache key that is not its stories: the code,
+/// the settings pages and feeds show, and the taxonomy (names and
+/// descriptions are shown).
+fn site_salt(site: &Site, code: Key) -> Key {
+    // Every field named: a new setting must be placed here, in the key or
+    // out of it, before this compiles.
+    let Config {
+        title,
+        description,
+        base_url,
+        language,
+        author,
+        feed_item_limit,
+        archives: _,
+        taxonomy: _,
+        ledger: _,
+        out_dir: _,
+        // Digests are not part of the site.
+        digest: _,
+    } = site.config;
+    let settings = (
+        title,
+        description,
+        base_url,
+        language,
+        author,
+        feed_item_limit,
+    );
+    let categories: Vec<_> = site
+        .taxonomy
+        .themes
+        .iter()
+        .chain(&site.taxonomy.programmes)
+        .map(|c| (&c.slug, &c.name, &c.description))
+        .collect();
+    cache::key_of(&(code, settings, site.taxonomy.source_key(), categories))
+}
+
+/// One thread's share of a build.
+struct Worker<'c> {
+    out: OutputDir,
+    /// The cache as loaded: file key to stamp.
+    known: &'c FxHashMap<Key, Stamp>,
+    /// Key and stamp of every file written or confirmed with a key.
+    stamps: Vec<(Key, Stamp)>,
+    /// Files confirmed by their stamp alone.
+    reused: usize,
+}
+
+impl Worker<'_> {
+    /// Whether the cache vouches that `path` holds the bytes `key` stands
+    /// for (the file still has the stamp it had then); if so it counts as
+    /// unchanged and need not be rendered.
+    fn reuse(&mut self, path: &str, key: Option<Key>) -> bool {
+        let Some((key, stamp)) = key.and_then(|key| Some((key, *self.known.get(&key)?))) else {
+            return false;
         };
-        out.write(&group.channel.feed_path(format), &bytes)?;
-        tick();
+        if !self.out.confirm(path, &stamp) {
+            return false;
+        }
+        self.reused += 1;
+        self.stamps.push((key, stamp));
+        true
     }
-    let page = match group.channel {
-        Channel::All => pages::index_page(site, groups)?,
-        _ => pages::group_page(site, group)?,
-    };
-    out.write(&group.channel.page_path(), page.as_bytes())?;
-    tick();
-    Ok(())
+
+    /// Writes `path` if changed and remembers its stamp under `key`.
+    fn write(&mut self, path: &str, key: Option<Key>, bytes: &[u8]) -> Result<(), BuildError> {
+        let (_, stamp) = self.out.write_stamped(path, bytes)?;
+        if let (Some(key), Some(stamp)) = (key, stamp) {
+            self.stamps.push((key, stamp));
+        }
+        Ok(())
+    }
+
+    /// A group's three feeds and its page (the index for all stories).
+    fn group(
+        &mut self,
+        site: &Site,
+        groups: &[Group],
+        group: &Group,
+        salt: Option<Key>,
+        fallback: NaiveDate,
+        tick: &(dyn Fn() + Sync),
+    ) -> Result<(), BuildError> {
+        // A feed shows its newest stories in full, and its date.
+        let in_feed = &group.stories[..group.stories.len().min(site.config.feed_item_limit)];
+        for format in Format::ALL {
+            let path = group.channel.feed_path(format);
+            let key = salt.map(|salt| cache::key_of(&(salt, &path, fallback, in_feed)));
+            if !self.reuse(&path, key) {
+                let bytes = match format {
+                    Format::Rss => rss::render(site, group, fallback)?,
+                    Format::Atom => atom::render(site, group, fallback)?,
+                    Format::Json => json::render(site, group, fallback)?,
+                };
+                self.write(&path, key, &bytes)?;
+            }
+            tick();
+        }
+        let path = group.channel.page_path();
+        if group.channel == Channel::All {
+            // The index is small and sums up every group: always rendered.
+            self.out
+                .write(&path, pages::index_page(site, groups)?.as_bytes())?;
+        } else {
+            // A group's page lists each story's title, link and dates.
+            let listed: Vec<_> = group
+                .stories
+                .iter()
+                .map(|s| (&s.id, &s.title, s.dates))
+                .collect();
+            let key = salt.map(|salt| cache::key_of(&(salt, &path, listed)));
+            if !self.reuse(&path, key) {
+                self.write(&path, key, pages::group_page(site, group)?.as_bytes())?;
+            }
+        }
+        tick();
+        Ok(())
+    }
 }
 
 /// How many files `build_site` writes, for a progress bar.

@@ -69,6 +69,9 @@ impl Channel<'_> {
     }
 }
 
+/// Where the story pages are.
+pub const STORIES_DIR: &str = "stories";
+
 /// `stories/<id>.html`: a story's page and its permalink.
 pub fn story_path(id: &StoryId) -> String {
     format!("stories/{id}.html")

@@ -387,6 +387,25 @@ fn a_changed_file_gets_a_new_etag_and_a_200() {
 }
 
 #[test]
+fn the_build_cache_and_temporary_files_are_not_served() {
+    let site = Site::new();
+    fs::write(site.path(".storyfeed-cache"), "cache").unwrap();
+    fs::write(site.path("feeds/.storyfeed-x1.tmp"), "half").unwrap();
+    fs::create_dir(site.path(".well-known")).unwrap();
+    fs::write(site.path(".well-known/security.txt"), "Contact: x").unwrap();
+    for target in [
+        "/.storyfeed-cache",
+        "/%2estoryfeed-cache",
+        "/feeds/.storyfeed-x1.tmp",
+    ] {
+        let reply = site.get(target, &[]);
+        assert_eq!(reply.status, 404, "{target}: {reply:?}");
+    }
+    // Other dotfiles are the site's own business.
+    assert_eq!(site.get("/.well-known/security.txt", &[]).status, 200);
+}
+
+#[test]
 fn nothing_outside_the_root_is_reachable() {
     let site = Site::new();
     let absolute = site.dir.path().join("outside.txt");

@@ -14,12 +14,12 @@ use storyfeed::parse::parse_paths;
 const BASE: &str = "https://example.org/unodc/";
 const LIMIT: usize = 20;
 
-fn root() -> PathBuf {
+pub(crate) fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
 /// A project directory: a config, a copy of some archives, a ledger path.
-fn project(archives: &[(&str, String)]) -> tempfile::TempDir {
+pub(crate) fn project(archives: &[(&str, String)]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir(dir.path().join("archives")).unwrap();
     for (name, text) in archives {
@@ -39,7 +39,7 @@ fn project(archives: &[(&str, String)]) -> tempfile::TempDir {
     dir
 }
 
-fn shipped() -> Vec<(&'static str, String)> {
+pub(crate) fn shipped() -> Vec<(&'static str, String)> {
     [
         "brussels-liaison-office-latest-news.txt",
         "eu-unodc-brochure-2021.txt",
@@ -55,7 +55,7 @@ fn shipped() -> Vec<(&'static str, String)> {
     .collect()
 }
 
-fn build(dir: &Path) -> Output {
+pub(crate) fn build(dir: &Path) -> Output {
     let out = Command::new(env!("CARGO_BIN_EXE_storyfeed"))
         .args(["build", "--config", "storyfeed.toml"])
         .current_dir(dir)
@@ -70,7 +70,7 @@ fn build(dir: &Path) -> Output {
 }
 
 /// Every file of a built site, by relative path.
-fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+pub(crate) fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     let mut out = BTreeMap::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {

@@ -1,0 +1,320 @@
+//! The build cache (`public/.storyfeed-cache`): a rebuild that trusts it
+//! writes the same bytes as a build from scratch, rewrites only what
+//! changed, notices files changed behind its back, and a damaged cache is
+//! ignored.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs;
+use std::path::Path;
+use std::process::Output;
+use std::time::{Duration, SystemTime};
+
+use storyfeed::parse::parse_paths;
+
+use crate::site::{build, files, project, root, shipped};
+
+const CACHE: &str = "public/.storyfeed-cache";
+
+/// The site's files, without the cache.
+fn site_files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut files = files(&dir.join("public"));
+    assert!(
+        files.remove(".storyfeed-cache").is_some(),
+        "no cache written"
+    );
+    files
+}
+
+fn mtimes(dir: &Path) -> BTreeMap<String, SystemTime> {
+    site_files(dir)
+        .into_keys()
+        .map(|rel| {
+            let time = fs::metadata(dir.join("public").join(&rel))
+                .unwrap()
+                .modified()
+                .unwrap();
+            (rel, time)
+        })
+        .collect()
+}
+
+fn set_mtime(path: &Path, time: SystemTime) {
+    fs::File::options()
+        .write(true)
+        .open(path)
+        .unwrap()
+        .set_modified(time)
+        .unwrap();
+}
+
+/// Makes the next build trust every stamp in the cache, as if the last
+/// build were long past. (A stamp as new as the cache file itself is not
+/// trusted: an edit in the same clock tick as the build would not show.)
+fn age_cache(dir: &Path) {
+    set_mtime(
+        &dir.join(CACHE),
+        SystemTime::now() + Duration::from_secs(3600),
+    );
+}
+
+/// How many files the build took as unchanged on the cache's word.
+fn reused(out: &Output) -> usize {
+    let summary = String::from_utf8_lossy(&out.stdout);
+    let (before, _) = summary
+        .split_once(" per the build cache)")
+        .unwrap_or_else(|| panic!("{summary}"));
+    before.rsplit('(').next().unwrap().parse().unwrap()
+}
+
+/// The project built again from scratch: its archives, config, taxonomy
+/// and ledger copied to a new directory with no output yet.
+fn from_scratch(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let fresh = tempfile::tempdir().unwrap();
+    fs::create_dir(fresh.path().join("archives")).unwrap();
+    for entry in fs::read_dir(dir.join("archives")).unwrap() {
+        let path = entry.unwrap().path();
+        fs::copy(
+            &path,
+            fresh
+                .path()
+                .join("archives")
+                .join(path.file_name().unwrap()),
+        )
+        .unwrap();
+    }
+    for name in ["storyfeed.toml", "published.jsonl", "taxonomy.toml"] {
+        if dir.join(name).exists() {
+            fs::copy(dir.join(name), fresh.path().join(name)).unwrap();
+        }
+    }
+    build(fresh.path());
+    site_files(fresh.path())
+}
+
+#[test]
+fn a_corrected_title_rewrites_only_the_files_that_show_it() {
+    let dir = project(&shipped());
+    let first = build(dir.path());
+    assert_eq!(reused(&first), 0);
+    // A story whose title is written once in the archives.
+    let texts: Vec<(String, String)> = fs::read_dir(dir.path().join("archives"))
+        .unwrap()
+        .map(|e| {
+            let path = e.unwrap().path();
+            let text = fs::read_to_string(&path).unwrap();
+            (path.to_str().unwrap().to_owned(), text)
+        })
+        .collect();
+    let stories = parse_paths(&[dir.path().join("archives")]).unwrap().stories;
+    let story = stories
+        .iter()
+        .skip(5)
+        .find(|s| {
+            texts
+                .iter()
+                .map(|(_, text)| text.matches(s.title.as_str()).count())
+                .sum::<usize>()
+                == 1
+        })
+        .expect("a story with a title written once");
+    let (path, text) = texts
+        .iter()
+        .find(|(_, text)| text.contains(story.title.as_str()))
+        .unwrap();
+    let edited = format!("{} Zqxv", story.title);
+    age_cache(dir.path());
+    let before = site_files(dir.path());
+    let times = mtimes(dir.path());
+    std::thread::sleep(Duration::from_millis(20));
+
+    fs::write(path, text.replace(story.title.as_str(), &edited)).unwrap();
+    let out = build(dir.path());
+    let after = site_files(dir.path());
+    assert_eq!(after, from_scratch(dir.path()));
+    // The ledger keeps the story's id, so the same files exist.
+    assert_eq!(
+        before.keys().collect::<Vec<_>>(),
+        after.keys().collect::<Vec<_>>()
+    );
+    let changed: BTreeSet<&String> = before.keys().filter(|k| before[*k] != after[*k]).collect();
+    let page = format!("stories/{}.html", story.id);
+    assert!(changed.contains(&page), "{changed:?}");
+    for rel in &changed {
+        let bytes = String::from_utf8_lossy(&after[*rel]);
+        assert!(
+            bytes.contains("Zqxv"),
+            "{rel} changed but does not show the story"
+        );
+    }
+    // Nothing else was rewritten, and the rest was not even read (but for
+    // the small files every build renders).
+    let now = mtimes(dir.path());
+    let rewritten: BTreeSet<&String> = times.keys().filter(|k| times[*k] != now[*k]).collect();
+    assert_eq!(rewritten, changed);
+    let always = ["index.html", "feeds.opml", "style.css"].map(str::to_owned);
+    let rendered = changed
+        .iter()
+        .copied()
+        .chain(&always)
+        .collect::<BTreeSet<_>>();
+    assert_eq!(reused(&out), before.len() - rendered.len(), "{out:?}");
+}
+
+#[test]
+fn new_settings_or_taxonomy_give_what_a_build_from_scratch_gives() {
+    let dir = project(&shipped());
+    let config_path = dir.path().join("storyfeed.toml");
+    let taxonomy_path = dir.path().join("taxonomy.toml");
+    fs::copy(root().join("data/taxonomy.toml"), &taxonomy_path).unwrap();
+    let config = fs::read_to_string(&config_path).unwrap();
+    let config: String = config
+        .lines()
+        .map(|l| {
+            if l.starts_with("taxonomy = ") {
+                "taxonomy = \"taxonomy.toml\"\n".to_owned()
+            } else {
+                format!("{l}\n")
+            }
+        })
+        .collect();
+    fs::write(&config_path, &config).unwrap();
+    build(dir.path());
+
+    let edit = |path: &Path, from: &str, to: &str| {
+        let text = fs::read_to_string(path).unwrap();
+        assert!(text.contains(from), "{from}");
+        fs::write(path, text.replacen(from, to, 1)).unwrap();
+    };
+    let changes: [(&str, &Path, &str, &str, &str); 4] = [
+        (
+            "site title",
+            &config_path,
+            "title = \"Test site\"",
+            "title = \"Renamed site\"",
+            "stories/",
+        ),
+        (
+            "base URL",
+            &config_path,
+            "base_url = \"https://example.org/unodc/\"",
+            "base_url = \"https://example.net/news/\"",
+            "themes/",
+        ),
+        (
+            "theme name",
+            &taxonomy_path,
+            "name = \"Drugs\"",
+            "name = \"Narcotics\"",
+            "feeds/themes/drugs.rss",
+        ),
+        (
+            "matching rule",
+            &taxonomy_path,
+            "min_matches = 2",
+            "min_matches = 1",
+            "feeds/all.rss",
+        ),
+    ];
+    for (what, path, from, to, shown_in) in changes {
+        age_cache(dir.path());
+        let before = site_files(dir.path());
+        edit(path, from, to);
+        let out = build(dir.path());
+        let after = site_files(dir.path());
+        assert_eq!(after, from_scratch(dir.path()), "{what}");
+        assert_ne!(after, before, "{what} changed nothing");
+        // Every file of the kind that shows the change was rendered anew.
+        let stale = after
+            .keys()
+            .filter(|k| k.starts_with(shown_in) && before.get(*k) == after.get(*k))
+            .count();
+        assert!(
+            what == "matching rule" || stale == 0,
+            "{what}: {stale} stale"
+        );
+        assert!(reused(&out) < before.len(), "{what}");
+    }
+}
+
+#[test]
+fn files_deleted_or_edited_by_hand_are_restored() {
+    let dir = project(&shipped());
+    build(dir.path());
+    age_cache(dir.path());
+    let before = site_files(dir.path());
+    let public = dir.path().join("public");
+    let pages: Vec<&String> = before
+        .keys()
+        .filter(|k| k.starts_with("stories/"))
+        .take(4)
+        .collect();
+    std::thread::sleep(Duration::from_millis(20));
+
+    fs::remove_file(public.join(pages[0])).unwrap();
+    fs::remove_file(public.join("feeds/all.rss")).unwrap();
+    fs::write(public.join(pages[1]), "defaced").unwrap();
+    fs::write(public.join("themes/drugs.html"), "defaced").unwrap();
+    // The same length, other bytes: told apart by the modification time.
+    let mut same_length = before[pages[2]].clone();
+    same_length[..7].copy_from_slice(b"DEFACED");
+    fs::write(public.join(pages[2]), &same_length).unwrap();
+    // The same length and time, but another file (a copy put in place):
+    // told apart by the inode.
+    let target = public.join(pages[3]);
+    let time = fs::metadata(&target).unwrap().modified().unwrap();
+    let mut copy = before[pages[3]].clone();
+    copy[..7].copy_from_slice(b"DEFACED");
+    let tmp = public.join("stories/copy.tmp");
+    fs::write(&tmp, &copy).unwrap();
+    set_mtime(&tmp, time);
+    fs::rename(&tmp, &target).unwrap();
+
+    let out = build(dir.path());
+    assert_eq!(site_files(dir.path()), before);
+    let summary = String::from_utf8_lossy(&out.stdout);
+    assert!(summary.contains(" 6 files written"), "{summary}");
+    assert!(reused(&out) > before.len() / 2, "{summary}");
+}
+
+#[test]
+fn a_damaged_cache_is_ignored() {
+    let dir = project(&shipped());
+    build(dir.path());
+    let before = site_files(dir.path());
+    let good = fs::read(dir.path().join(CACHE)).unwrap();
+    let page = dir
+        .path()
+        .join("public")
+        .join(before.keys().find(|k| k.starts_with("stories/")).unwrap());
+    let mut flipped = good.clone();
+    flipped[good.len() / 2] ^= 1;
+    // Whole, but of another format version.
+    let mut other_format = good[..good.len() - 8].to_vec();
+    assert_eq!(&other_format[..16], b"storyfeed-cache1");
+    other_format[15] = b'0';
+    let sum = xxhash_rust::xxh3::xxh3_64(&other_format);
+    other_format.extend_from_slice(&sum.to_le_bytes());
+    let damaged: [(&str, Vec<u8>); 5] = [
+        ("empty", Vec::new()),
+        ("garbage", b"not a cache at all, just words".repeat(100)),
+        ("truncated", good[..good.len() - 9].to_vec()),
+        ("one bit flipped", flipped),
+        ("another format", other_format),
+    ];
+    for (what, bytes) in damaged {
+        // An edit in place that keeps length, time and inode: invisible
+        // to a trusted cache, so restoring it shows the cache was not used.
+        let time = fs::metadata(&page).unwrap().modified().unwrap();
+        let mut file = fs::File::options().write(true).open(&page).unwrap();
+        std::io::Write::write_all(&mut file, b"DEFACED").unwrap();
+        file.set_modified(time).unwrap();
+        drop(file);
+        fs::write(dir.path().join(CACHE), &bytes).unwrap();
+        age_cache(dir.path());
+
+        let out = build(dir.path());
+        assert_eq!(site_files(dir.path()), before, "{what}");
+        assert_eq!(reused(&out), 0, "{what}");
+        assert_ne!(fs::read(dir.path().join(CACHE)).unwrap(), bytes, "{what}");
+    }
+}
