@@ -237,7 +237,7 @@ fn build(out: Option<PathBuf>, config: Option<&Path>, base_url: Option<&str>) ->
         taxonomy: &taxonomy,
         stories: &stories,
     };
-    let bar = progress_bar(file_count(&site));
+    let bar = progress_bar(file_count(&site), "files");
     let mut output = OutputDir::new(&out_dir);
     let report = build_site_cached(&site, &mut output, &mut cache, &|| bar.inc(1))?;
     bar.finish_and_clear();
@@ -270,15 +270,27 @@ fn build(out: Option<PathBuf>, config: Option<&Path>, base_url: Option<&str>) ->
     })
 }
 
+/// The digest run's progress on a bar.
+struct Bar(indicatif::ProgressBar);
+
+impl digests::run::Progress for Bar {
+    fn start(&self, digests: u64) {
+        self.0.set_length(digests);
+    }
+    fn advance(&self, n: u64) {
+        self.0.inc(n);
+    }
+}
+
 /// A progress bar on stderr, hidden when stderr is not a terminal.
-fn progress_bar(len: u64) -> indicatif::ProgressBar {
+fn progress_bar(len: u64, unit: &str) -> indicatif::ProgressBar {
     if !io::stderr().is_terminal() {
         return indicatif::ProgressBar::hidden();
     }
     let bar = indicatif::ProgressBar::new(len);
-    if let Ok(style) =
-        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} files {elapsed}")
-    {
+    if let Ok(style) = indicatif::ProgressStyle::with_template(&format!(
+        "{{bar:40}} {{pos}}/{{len}} {unit} {{elapsed}}"
+    )) {
         bar.set_style(style);
     }
     bar
@@ -477,7 +489,7 @@ fn digest(args: DigestArgs) -> Result<ExitCode> {
         destination,
         secret,
     };
-    let bar = progress_bar(0);
+    let bar = progress_bar(0, "digests");
     let result = digests::run::run(
         &config,
         &taxonomy,
@@ -485,7 +497,7 @@ fn digest(args: DigestArgs) -> Result<ExitCode> {
         &chosen,
         &state_dir,
         &options,
-        &|n| bar.inc(n),
+        &Bar(bar.clone()),
     );
     bar.finish_and_clear();
     let summary = match result {

@@ -50,6 +50,21 @@ pub enum Destination {
     Outbox(PathBuf),
 }
 
+/// Where a run reports how far it is (a progress bar on a terminal).
+pub trait Progress: Sync {
+    /// The run will handle `digests` digests.
+    fn start(&self, digests: u64) {
+        let _ = digests;
+    }
+    /// `n` more digests are done (sent, refused, deferred or written).
+    fn advance(&self, n: u64) {
+        let _ = n;
+    }
+}
+
+/// No progress reports.
+impl Progress for () {}
+
 /// What one run is asked to do.
 #[derive(Debug)]
 pub struct RunOptions {
@@ -208,7 +223,7 @@ pub fn run(
     subscribers: &[Subscriber],
     state_dir: &StateDir,
     options: &RunOptions,
-    progress: &(dyn Fn(u64) + Sync),
+    progress: &dyn Progress,
 ) -> Result<RunSummary, RunError> {
     let sending = matches!(options.destination, Destination::Smtp(_));
     // A dry run reads state but changes nothing, so it takes no lock.
@@ -239,6 +254,7 @@ pub fn run(
             Plan::Skip(_, _, Skip::Unsubscribed) => summary.unsubscribed += 1,
         }
     }
+    progress.start(digests.len() as u64);
     let ctx = Context {
         config,
         taxonomy,
@@ -251,7 +267,7 @@ pub fn run(
                 let p = ctx.prepare(digest)?;
                 super::outbox::write_eml(dir, &p.period, &p.to, &p.bytes)?;
                 summary.written += 1;
-                progress(1);
+                progress.advance(1);
             }
             Ok(summary)
         }
@@ -265,7 +281,7 @@ fn send(
     state_dir: &StateDir,
     digests: &[Digest<'_>],
     mut summary: RunSummary,
-    progress: &(dyn Fn(u64) + Sync),
+    progress: &dyn Progress,
 ) -> Result<RunSummary, RunError> {
     if digests.is_empty() {
         return Ok(summary);
@@ -307,7 +323,7 @@ fn send(
             Outcome::Deferred(reason) => {
                 deferred.fetch_add(1, Ordering::Relaxed);
                 eprintln!("deferred: digest {}: {reason}", job.key);
-                progress(1);
+                progress.advance(1);
                 return Ok(());
             }
         };
@@ -331,7 +347,7 @@ fn send(
                 failed.fetch_add(1, Ordering::Relaxed)
             }
         };
-        progress(1);
+        progress.advance(1);
         Ok(())
     };
     // Rendering takes most of the CPU: one renderer per core feeds the
