@@ -116,35 +116,7 @@ enum Command {
     #[command(
         after_help = "Examples:\n  storyfeed digest --dry-run --as-of 2020-02-10\n  STORYFEED_SMTP_PASSWORD=... storyfeed digest --smtp smtp://mail.example.org:587\n  storyfeed digest --preview ana@example.org --as-of 2020-02-10"
     )]
-    Digest {
-        /// Config file [default: ./storyfeed.toml if present, else built-in defaults]
-        #[arg(long)]
-        config: Option<PathBuf>,
-        /// Subscribers file (overrides digest.subscribers)
-        #[arg(long)]
-        subscribers: Option<PathBuf>,
-        /// SMTP server, smtp://host[:port] or smtps://host[:port] (overrides digest.smtp_url; no password here)
-        #[arg(long)]
-        smtp: Option<String>,
-        /// Run as if today were DATE (YYYY-MM-DD)
-        #[arg(long, value_name = "DATE")]
-        as_of: Option<chrono::NaiveDate>,
-        /// Only subscribers with this frequency
-        #[arg(long, value_name = "daily|weekly|monthly")]
-        period: Option<Frequency>,
-        /// Only this subscriber
-        #[arg(long, value_name = "ADDR")]
-        subscriber: Option<String>,
-        /// Write .eml files to the outbox instead of sending; state is not touched
-        #[arg(long)]
-        dry_run: bool,
-        /// Outbox directory (overrides digest.outbox)
-        #[arg(long)]
-        outbox: Option<PathBuf>,
-        /// Write this subscriber's digest as HTML to the outbox and print its path; sends nothing
-        #[arg(long, value_name = "ADDR", conflicts_with_all = ["dry_run", "subscriber"])]
-        preview: Option<String>,
-    },
+    Digest(DigestArgs),
     /// Stop all digests to an address (as its one-click unsubscribe link does).
     #[command(after_help = "Example:\n  storyfeed unsubscribe ana@example.org")]
     Unsubscribe {
@@ -167,27 +139,7 @@ pub fn run() -> Result<ExitCode> {
             base_url,
         } => build(out, config.as_deref(), base_url.as_deref()),
         Command::Serve { dir, port, config } => serve(dir, port, config.as_deref()),
-        Command::Digest {
-            config,
-            subscribers,
-            smtp,
-            as_of,
-            period,
-            subscriber,
-            dry_run,
-            outbox,
-            preview,
-        } => digest(DigestArgs {
-            config,
-            subscribers,
-            smtp,
-            as_of,
-            period,
-            subscriber,
-            dry_run,
-            outbox,
-            preview,
-        }),
+        Command::Digest(args) => digest(args),
         Command::Unsubscribe { address, config } => unsubscribe(&address, config.as_deref()),
     }
 }
@@ -388,15 +340,34 @@ fn check(paths: &[PathBuf]) -> Result<ExitCode> {
     Ok(exit_code(&corpus))
 }
 
+#[derive(Debug, clap::Args)]
 struct DigestArgs {
+    /// Config file [default: ./storyfeed.toml if present, else built-in defaults]
+    #[arg(long)]
     config: Option<PathBuf>,
+    /// Subscribers file (overrides digest.subscribers)
+    #[arg(long)]
     subscribers: Option<PathBuf>,
+    /// SMTP server, smtp://host[:port] or smtps://host[:port] (overrides digest.smtp_url; no password here)
+    #[arg(long)]
     smtp: Option<String>,
+    /// Run as if today were DATE (YYYY-MM-DD)
+    #[arg(long, value_name = "DATE")]
     as_of: Option<chrono::NaiveDate>,
+    /// Only subscribers with this frequency
+    #[arg(long, value_name = "daily|weekly|monthly")]
     period: Option<Frequency>,
+    /// Only this subscriber
+    #[arg(long, value_name = "ADDR")]
     subscriber: Option<String>,
+    /// Write .eml files to the outbox instead of sending; state is not touched
+    #[arg(long)]
     dry_run: bool,
+    /// Outbox directory (overrides digest.outbox)
+    #[arg(long)]
     outbox: Option<PathBuf>,
+    /// Write this subscriber's digest as HTML to the outbox and print its path; sends nothing
+    #[arg(long, value_name = "ADDR", conflicts_with_all = ["dry_run", "subscriber"])]
     preview: Option<String>,
 }
 
@@ -561,16 +532,7 @@ fn preview(
             storyfeed::feed::html_escape(&rendered.text)
         )
     });
-    let name: String = address
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || "@.-_+".contains(c) {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
+    let name = digests::outbox::file_stem(address);
     let path = outbox.join(format!("preview-{name}.html"));
     storyfeed::fs::write_atomic(&path, html.as_bytes())?;
     println!("{}", path.display());
