@@ -115,8 +115,11 @@ pub struct BuildCache {
     pub files: FxHashMap<Key, Stamp>,
     /// The tables as loaded: an unchanged rebuild skips serialising and
     /// comparing them again (about a tenth of its time).
-    loaded: Option<Box<(FxHashMap<Key, Classes>, FxHashMap<Key, Stamp>)>>,
+    loaded: Option<Box<Tables>>,
 }
+
+/// Both tables, as loaded.
+type Tables = (FxHashMap<Key, Classes>, FxHashMap<Key, Stamp>);
 
 impl BuildCache {
     /// An empty cache for this program: a first build fills it.
