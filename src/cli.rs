@@ -444,7 +444,16 @@ fn digest(args: DigestArgs) -> Result<ExitCode> {
         );
     }
     let destination = match smtp {
-        Some(settings) => Destination::Smtp(settings),
+        Some(settings) => {
+            if !config.base_url.starts_with("https://") {
+                // RFC 8058: one-click unsubscription needs an HTTPS link.
+                eprintln!(
+                    "warning: base_url {} is not https://; mail clients will not offer one-click unsubscription",
+                    config.base_url
+                );
+            }
+            Destination::Smtp(settings)
+        }
         None => {
             if !args.dry_run {
                 eprintln!("note: no SMTP server configured (digest.smtp_url or --smtp); writing digests to {}", outbox.display());
