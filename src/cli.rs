@@ -464,8 +464,6 @@ fn digest(args: DigestArgs) -> Result<ExitCode> {
     let options = RunOptions {
         today,
         date,
-        frequency: args.period,
-        subscriber: args.subscriber.clone(),
         destination,
         secret,
     };

@@ -72,10 +72,6 @@ pub struct RunOptions {
     pub today: NaiveDate,
     /// The `Date:` of the digests.
     pub date: DateTime<Utc>,
-    /// Only subscribers of this frequency (`--period`).
-    pub frequency: Option<Frequency>,
-    /// Only this subscriber (`--subscriber`).
-    pub subscriber: Option<String>,
     pub destination: Destination,
     /// Signs the unsubscribe links.
     pub secret: Secret,
