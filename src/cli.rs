@@ -513,12 +513,7 @@ fn preview(
     address: &str,
 ) -> Result<ExitCode> {
     let mut state = state_dir.load()?;
-    state.arrive(
-        stories
-            .iter()
-            .filter(|s| s.start() <= today)
-            .map(|s| (s.id.as_str(), s.start())),
-    );
+    digests::run::arrive(&mut state, stories, today);
     // Preview what the next digest would hold, sent already or not.
     state.deliveries.clear();
     state.sent_through.clear();

@@ -249,12 +249,7 @@ mod tests {
         crate::parse::sort_newest_first(stories);
         let today = day(today);
         let taxonomy = Taxonomy::builtin();
-        state.arrive(
-            stories
-                .iter()
-                .filter(|s| s.start() <= today)
-                .map(|s| (s.id.as_str(), s.start())),
-        );
+        run::arrive(state, stories, today);
         let mut out = Vec::new();
         for p in plan(subs, stories, &taxonomy, state, today) {
             if let Plan::Send(d) = p {

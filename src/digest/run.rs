@@ -15,7 +15,7 @@ use super::message::{self, MessageError, Secret};
 use super::period::{Frequency, Period};
 use super::render::{self, Links, RenderError};
 use super::smtp::{self, Job, Outcome, SmtpError, SmtpSettings};
-use super::state::{address_key, Delivery, StateDir, StateError, Status};
+use super::state::{address_key, Delivery, State, StateDir, StateError, Status};
 use super::subscribers::Subscriber;
 use super::{plan, Digest, Plan, Skip};
 use crate::classify::Taxonomy;
@@ -210,6 +210,18 @@ impl Context<'_> {
     }
 }
 
+/// Notes in `state` the arrival of the stories out by `today` (a story
+/// dated later is not out yet: a backfill runs as of then); returns the new
+/// arrivals.
+pub fn arrive(state: &mut State, stories: &[Story], today: NaiveDate) -> Vec<(String, NaiveDate)> {
+    state.arrive(
+        stories
+            .iter()
+            .filter(|s| s.start() <= today)
+            .map(|s| (s.id.as_str(), s.start())),
+    )
+}
+
 /// Runs the digests due `options.today` for `subscribers`.
 /// `stories` are classified, with their final ids, newest first.
 pub fn run(
@@ -229,13 +241,7 @@ pub fn run(
         None
     };
     let mut state = state_dir.load()?;
-    // Stories dated after `today` are not out yet (a backfill runs as of then).
-    let arrivals = state.arrive(
-        stories
-            .iter()
-            .filter(|s| s.start() <= options.today)
-            .map(|s| (s.id.as_str(), s.start())),
-    );
+    let arrivals = arrive(&mut state, stories, options.today);
     if sending {
         state_dir.record_arrivals(&arrivals)?;
     }
