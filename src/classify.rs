@@ -80,36 +80,7 @@ use crate::story::Story;
 /// The shipped taxonomy, compiled in.
 const BUILTIN: &str = include_str!("../data/taxonomy.toml");
 
-/// Where in a taxonomy file: `name:line:column`, 1-based, the column in
-/// characters.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Location {
-    pub name: String,
-    pub line: usize,
-    pub column: usize,
-}
-
-impl Location {
-    fn at(name: &str, text: &str, offset: usize) -> Self {
-        let mut offset = offset.min(text.len());
-        while !text.is_char_boundary(offset) {
-            offset -= 1;
-        }
-        let before = &text[..offset];
-        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-        Location {
-            name: name.to_owned(),
-            line: before.matches('\n').count() + 1,
-            column: before[line_start..].chars().count() + 1,
-        }
-    }
-}
-
-impl fmt::Display for Location {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}:{}", self.name, self.line, self.column)
-    }
-}
+pub use crate::location::Location;
 
 /// Why a taxonomy could not be read.
 #[derive(Debug, Error)]
@@ -1526,15 +1497,6 @@ mod tests {
         let t = Taxonomy::parse("data/taxonomy.toml", BUILTIN).unwrap();
         assert!(t.themes.len() >= 14);
         assert!(t.programmes.len() >= 10);
-    }
-
-    #[test]
-    fn locations_are_one_based_lines_and_character_columns() {
-        let text = "a\nbé c\n";
-        let l = Location::at("f", text, text.find('c').unwrap());
-        assert_eq!((l.line, l.column), (2, 4));
-        assert_eq!(Location::at("f", text, 999).line, 3);
-        assert_eq!(Location::at("f", "é", 1).column, 1);
     }
 
     /// Word starts the slow, obvious way.

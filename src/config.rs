@@ -10,6 +10,8 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use thiserror::Error;
 
+use crate::location::Location;
+
 /// The config file looked for in the working directory when none is given.
 pub const DEFAULT_FILE: &str = "storyfeed.toml";
 
@@ -21,13 +23,8 @@ pub enum ConfigError {
         #[source]
         source: std::io::Error,
     },
-    #[error("{name}:{line}:{column}: {message}")]
-    Syntax {
-        name: String,
-        line: usize,
-        column: usize,
-        message: String,
-    },
+    #[error("{location}: {message}")]
+    Syntax { location: Location, message: String },
     #[error("{name}: {message}")]
     Invalid { name: String, message: String },
 }
@@ -150,13 +147,11 @@ impl Config {
     /// Parses config text named `name` (for messages) and validates it.
     pub fn parse(name: &str, text: &str) -> Result<Config, ConfigError> {
         let config: Config = toml::from_str(text).map_err(|e| {
-            let (line, column) = e
-                .span()
-                .map_or((0, 0), |span| line_column(text, span.start));
+            let location = e.span().map_or(Location::new(name, 0, 0), |span| {
+                Location::at(name, text, span.start)
+            });
             ConfigError::Syntax {
-                name: name.to_owned(),
-                line,
-                column,
+                location,
                 message: e.message().to_owned(),
             }
         })?;
@@ -257,15 +252,6 @@ impl Config {
         }
         Ok(self)
     }
-}
-
-/// 1-based line and column (in characters) of byte `offset` in `text`.
-pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
-    let offset = offset.min(text.len());
-    let before = &text[..text.floor_char_boundary(offset)];
-    let line = before.matches('\n').count() + 1;
-    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    (line, column)
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ pub mod config;
 pub mod digest;
 pub mod feed;
 pub mod fs;
+pub mod location;
 pub mod parse;
 pub mod serve;
 pub mod story;

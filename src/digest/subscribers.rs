@@ -27,7 +27,7 @@ use toml::Spanned;
 
 use super::period::Frequency;
 use crate::classify::Taxonomy;
-use crate::config::line_column;
+use crate::location::Location;
 
 #[derive(Debug, Error)]
 pub enum SubscribersError {
@@ -37,13 +37,8 @@ pub enum SubscribersError {
         #[source]
         source: std::io::Error,
     },
-    #[error("{name}:{line}:{column}: {message}")]
-    Invalid {
-        name: String,
-        line: usize,
-        column: usize,
-        message: String,
-    },
+    #[error("{location}: {message}")]
+    Invalid { location: Location, message: String },
 }
 
 /// What a subscriber follows.
@@ -128,14 +123,9 @@ pub fn parse(
     text: &str,
     taxonomy: &Taxonomy,
 ) -> Result<Vec<Subscriber>, SubscribersError> {
-    let error = |offset: usize, message: String| {
-        let (line, column) = line_column(text, offset);
-        SubscribersError::Invalid {
-            name: name.to_owned(),
-            line,
-            column,
-            message,
-        }
+    let error = |offset: usize, message: String| SubscribersError::Invalid {
+        location: Location::at(name, text, offset),
+        message,
     };
     let entries = match parse_in_pieces(text) {
         Some(entries) => entries,

@@ -20,19 +20,15 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use crate::fs::{self, FsError, Written};
+use crate::location::Location;
 use crate::story::{Story, StoryId};
 
 #[derive(Debug, Error)]
 pub enum LedgerError {
     #[error(transparent)]
     Fs(#[from] FsError),
-    #[error("{name}:{line}:{column}: {message}")]
-    Syntax {
-        name: String,
-        line: usize,
-        column: usize,
-        message: String,
-    },
+    #[error("{location}: {message}")]
+    Syntax { location: Location, message: String },
 }
 
 /// One line of the ledger file, borrowing from the file's text where it
@@ -90,9 +86,7 @@ impl Ledger {
                 title,
                 text,
             } = serde_json::from_str(line).map_err(|e| LedgerError::Syntax {
-                name: name.to_owned(),
-                line: i + 1,
-                column: e.column(),
+                location: Location::new(name, i + 1, e.column()),
                 message: e.to_string(),
             })?;
             let entry = Entry {
