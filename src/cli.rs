@@ -1,26 +1,20 @@
 //! Command-line types and the thin commands over the library. Nothing in
 //! the library sees these types.
 
-use std::io::{self, Write};
+use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 
-use std::io::IsTerminal;
-
-use storyfeed::cache::{self, BuildCache};
-use storyfeed::classify::Taxonomy;
+use storyfeed::build::SiteBuild;
+use storyfeed::catalog::Catalog;
 use storyfeed::config::Config;
 use storyfeed::digest::period::Frequency;
-use storyfeed::digest::run::{Destination, RunOptions};
 use storyfeed::digest::state::StateDir;
-use storyfeed::digest::{self as digests, message::Secret, subscribers};
-use storyfeed::feed::ledger::Ledger;
-use storyfeed::feed::{build_site_cached, file_count, Site};
-use storyfeed::fs::OutputDir;
-use storyfeed::parse::{parse_paths, sort_newest_first, Corpus, Severity};
+use storyfeed::digest::{self as digests, DigestOptions, Notice, Preview};
+use storyfeed::parse::{self, Severity};
 
 /// The shipped default corpus.
 const DEFAULT_ARCHIVES: &str = "data/archives";
@@ -152,85 +146,51 @@ fn load_config(path: Option<&Path>, base_url: Option<&str>) -> Result<Config> {
     })
 }
 
-/// The taxonomy file from the config; the built-in one when the default
-/// path is absent (running outside a checkout).
-fn load_taxonomy(config: &Config) -> Result<Taxonomy> {
-    if config.taxonomy.exists() || config.taxonomy != Config::default().taxonomy {
-        Ok(Taxonomy::load(&config.taxonomy)?)
-    } else {
-        Ok(Taxonomy::builtin())
-    }
-}
-
 fn build(out: Option<PathBuf>, config: Option<&Path>, base_url: Option<&str>) -> Result<ExitCode> {
     let config = load_config(config, base_url)?;
-    let taxonomy = load_taxonomy(&config)?;
-    let corpus = parse_paths(&config.archives)?;
-    for d in &corpus.diagnostics {
+    let out_dir = out.unwrap_or_else(|| config.out_dir.clone());
+    let mut site = SiteBuild::load(config, out_dir)?;
+    let catalog = site.catalog();
+    for d in &catalog.diagnostics {
         eprintln!("{d}");
     }
-    let diagnostics_failed = corpus.has_errors();
-    let mut stories = corpus.stories;
-    let out_dir = out.unwrap_or_else(|| config.out_dir.clone());
-    let cache_path = out_dir.join(cache::FILE_NAME);
-    let mut cache = BuildCache::load(&cache_path);
-    taxonomy.classify_all_cached(&mut stories, &mut cache);
-    let mut ledger = Ledger::load(&config.ledger)?;
-    let kept = ledger.apply(&mut stories);
-    sort_newest_first(&mut stories);
-    for (new, old) in &kept.kept {
+    for (new, old) in &catalog.ids.kept {
         eprintln!("note: story `{new}` keeps its published id `{old}`");
     }
-    for id in &kept.vanished {
+    for id in &catalog.ids.vanished {
         eprintln!("warning: published story `{id}` is no longer in the archives; its feed items and page are gone");
     }
-    let site = Site {
-        config: &config,
-        taxonomy: &taxonomy,
-        stories: &stories,
-    };
-    let bar = progress_bar(file_count(&site), "files");
-    let mut output = OutputDir::new(&out_dir);
-    let report = build_site_cached(&site, &mut output, &mut cache, &|| bar.inc(1))?;
+    let bar = progress_bar(site.file_count(), "files");
+    let summary = site.build(&|| bar.inc(1))?;
     bar.finish_and_clear();
-    // The cache only saves time: a build that cannot keep it still succeeded.
-    if let Err(e) = cache.save(&cache_path) {
+    let line = summary.line(site.out_dir());
+    if let Some(e) = summary.cache_not_saved {
         eprintln!("warning: {:#}", anyhow::Error::new(e));
     }
-    if kept.changed || !config.ledger.exists() {
-        ledger.save(&config.ledger)?;
-    }
-    println!(
-        "{} stories; {} feeds; {} files written, {} unchanged ({} per the build cache), {} removed; site in {}",
-        report.stories,
-        report.feeds,
-        report.written,
-        report.unchanged,
-        report.reused,
-        report.removed,
-        out_dir.display()
-    );
+    println!("{line}");
+    let failed = site.catalog().has_errors();
     // The process ends here: freeing 100,000 stories (and the ledger and
     // cache entries) one by one is wasted work.
-    std::mem::forget(stories);
-    std::mem::forget(ledger);
-    std::mem::forget(cache);
-    Ok(if diagnostics_failed {
+    std::mem::forget(site);
+    Ok(if failed {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
     })
 }
 
-/// The digest run's progress on a bar.
+/// The digest run's progress on a bar, its notices on stderr.
 struct Bar(indicatif::ProgressBar);
 
-impl digests::run::Progress for Bar {
+impl digests::Observer for Bar {
     fn start(&self, digests: u64) {
         self.0.set_length(digests);
     }
     fn advance(&self, n: u64) {
         self.0.inc(n);
+    }
+    fn notice(&self, notice: Notice) {
+        self.0.suspend(|| eprintln!("{notice}"));
     }
 }
 
@@ -253,7 +213,7 @@ fn serve(dir: Option<PathBuf>, port: u16, config: Option<&Path>) -> Result<ExitC
     let dir = dir.unwrap_or_else(|| config.out_dir.clone());
     let mut server = storyfeed::serve::Server::bind(&dir, port)?;
     // The one-click unsubscribe links of digests need the signing secret.
-    match digests::run::load_secret(&config)? {
+    match digests::deliver::load_secret(&config)? {
         Some(secret) => {
             server = server.with_unsubscribe(storyfeed::serve::Unsubscribe {
                 secret,
@@ -275,17 +235,17 @@ fn serve(dir: Option<PathBuf>, port: u16, config: Option<&Path>) -> Result<ExitC
     Ok(ExitCode::SUCCESS)
 }
 
-fn load(paths: &[PathBuf]) -> Result<Corpus> {
-    let paths = if paths.is_empty() {
+/// The paths given, or the shipped archives.
+fn paths_or_default(paths: &[PathBuf]) -> Vec<PathBuf> {
+    if paths.is_empty() {
         vec![PathBuf::from(DEFAULT_ARCHIVES)]
     } else {
         paths.to_vec()
-    };
-    Ok(parse_paths(&paths)?)
+    }
 }
 
-fn exit_code(corpus: &Corpus) -> ExitCode {
-    if corpus.has_errors() {
+fn exit_code(has_errors: bool) -> ExitCode {
+    if has_errors {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
@@ -293,14 +253,12 @@ fn exit_code(corpus: &Corpus) -> ExitCode {
 }
 
 fn parse(paths: &[PathBuf]) -> Result<ExitCode> {
-    let mut corpus = load(paths)?;
-    let taxonomy = load_taxonomy(&load_config(None, None)?)?;
-    taxonomy.classify_all(&mut corpus.stories);
-    for d in &corpus.diagnostics {
+    let catalog = Catalog::parse(&load_config(None, None)?, &paths_or_default(paths))?;
+    for d in &catalog.diagnostics {
         eprintln!("{d}");
     }
     let mut out = io::BufWriter::new(io::stdout().lock());
-    let written = corpus.stories.iter().try_for_each(|story| {
+    let written = catalog.stories.iter().try_for_each(|story| {
         serde_json::to_writer(&mut out, story).map_err(io::Error::from)?;
         out.write_all(b"\n")
     });
@@ -309,11 +267,11 @@ fn parse(paths: &[PathBuf]) -> Result<ExitCode> {
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {}
         other => other.context("cannot write to stdout")?,
     }
-    Ok(exit_code(&corpus))
+    Ok(exit_code(catalog.has_errors()))
 }
 
 fn check(paths: &[PathBuf]) -> Result<ExitCode> {
-    let corpus = load(paths)?;
+    let corpus = parse::parse_paths(&paths_or_default(paths))?;
     let mut out = String::new();
     for d in &corpus.diagnostics {
         out.push_str(&format!("{d}\n"));
@@ -337,7 +295,7 @@ fn check(paths: &[PathBuf]) -> Result<ExitCode> {
         count(Severity::Warning),
     ));
     print!("{out}");
-    Ok(exit_code(&corpus))
+    Ok(exit_code(corpus.has_errors()))
 }
 
 #[derive(Debug, clap::Args)]
@@ -374,123 +332,42 @@ struct DigestArgs {
 /// EX_TEMPFAIL: digests are left for the next run.
 const EXIT_TEMPFAIL: u8 = 75;
 
-/// Classified stories with their published ids, newest first, as `build`
-/// makes them (the ledger is read, never written).
-fn site_stories(config: &Config, taxonomy: &Taxonomy) -> Result<Vec<storyfeed::story::Story>> {
-    let corpus = parse_paths(&config.archives)?;
-    for d in corpus
-        .diagnostics
-        .iter()
-        .filter(|d| d.severity == Severity::Error)
-    {
-        eprintln!("{d}");
-    }
-    let mut stories = corpus.stories;
-    taxonomy.classify_all(&mut stories);
-    Ledger::load(&config.ledger)?.apply(&mut stories);
-    sort_newest_first(&mut stories);
-    Ok(stories)
-}
-
 fn digest(args: DigestArgs) -> Result<ExitCode> {
     let config = load_config(args.config.as_deref(), None)?;
-    let taxonomy = load_taxonomy(&config)?;
-    let subscribers_path = args
-        .subscribers
-        .clone()
-        .unwrap_or_else(|| config.digest.subscribers.clone());
-    let all = subscribers::load(&subscribers_path, &taxonomy)?;
-    let chosen = digests::run::select(
-        &all,
-        args.period,
-        args.subscriber.as_deref().or(args.preview.as_deref()),
-    )?;
-    let stories = site_stories(&config, &taxonomy)?;
-    let today = args
-        .as_of
-        .unwrap_or_else(|| chrono::Local::now().date_naive());
-    // Backfills and demos carry the day they act as; real runs the clock.
-    let date = match args.as_of {
-        Some(day) => day.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc(),
-        None => chrono::Utc::now(),
+    let options = DigestOptions {
+        subscribers: args.subscribers,
+        smtp_url: args.smtp,
+        as_of: args.as_of,
+        period: args.period,
+        subscriber: args.subscriber,
+        dry_run: args.dry_run,
+        outbox: args.outbox,
     };
-    let outbox = args
-        .outbox
-        .clone()
-        .unwrap_or_else(|| config.digest.outbox.clone());
-    let smtp = if args.dry_run || args.preview.is_some() {
-        None
-    } else {
-        digests::smtp::SmtpSettings::from_config(&config, args.smtp.as_deref())?
-    };
-    let state_dir = StateDir::new(&config.digest.state_dir);
-    let secret = match digests::run::load_secret(&config)? {
-        Some(secret) => secret,
-        None if smtp.is_none() => {
-            eprintln!(
-                "warning: no unsubscribe secret (set {} or digest.secret_file); the outbox's unsubscribe links are placeholders",
-                config.digest.secret_env
-            );
-            Secret(b"storyfeed-preview-only".to_vec())
-        }
-        None => anyhow::bail!(
-            "no secret to sign unsubscribe links: set the environment variable {} or digest.secret_file",
-            config.digest.secret_env
-        ),
-    };
+    let bar = Bar(progress_bar(0, "digests"));
     if let Some(address) = &args.preview {
-        return preview(
-            &config, &taxonomy, &stories, &chosen, &state_dir, &secret, today, &outbox, address,
-        );
+        match digests::preview(&config, &options, address, &bar)? {
+            Preview::Written(path) => println!("{}", path.display()),
+            Preview::NothingNew(today) => {
+                println!("{address}: nothing new to preview as of {today}")
+            }
+        }
+        return Ok(ExitCode::SUCCESS);
     }
-    let destination = match smtp {
-        Some(settings) => {
-            if !config.base_url.starts_with("https://") {
-                // RFC 8058: one-click unsubscription needs an HTTPS link.
-                eprintln!(
-                    "warning: base_url {} is not https://; mail clients will not offer one-click unsubscription",
-                    config.base_url
-                );
-            }
-            Destination::Smtp(settings)
-        }
-        None => {
-            if !args.dry_run {
-                eprintln!("note: no SMTP server configured (digest.smtp_url or --smtp); writing digests to {}", outbox.display());
-            }
-            Destination::Outbox(outbox.clone())
-        }
-    };
-    let options = RunOptions {
-        today,
-        date,
-        destination,
-        secret,
-    };
-    let bar = progress_bar(0, "digests");
-    let result = digests::run::run(
-        &config,
-        &taxonomy,
-        &stories,
-        &chosen,
-        &state_dir,
-        &options,
-        &Bar(bar.clone()),
-    );
-    bar.finish_and_clear();
-    let summary = match result {
-        Ok(summary) => summary,
-        Err(digests::run::RunError::State(e @ digests::state::StateError::Busy { .. })) => {
+    let result = digests::run(&config, &options, &bar);
+    bar.0.finish_and_clear();
+    let report = match result {
+        Ok(report) => report,
+        Err(e) if e.is_busy() => {
             eprintln!("storyfeed: {e}");
             return Ok(ExitCode::from(EXIT_TEMPFAIL));
         }
         Err(e) => return Err(e.into()),
     };
+    let summary = &report.summary;
     if let Some(reason) = &summary.stopped {
         eprintln!("storyfeed: run stopped: {reason}; the digests not sent go out on the next run");
     }
-    println!("digest {today}: {}", summary.line());
-    std::mem::forget(stories);
+    println!("digest {}: {}", report.today, summary.line());
     Ok(if summary.deferred > 0 || summary.stopped.is_some() {
         ExitCode::from(EXIT_TEMPFAIL)
     } else if summary.failed > 0 {
@@ -500,57 +377,12 @@ fn digest(args: DigestArgs) -> Result<ExitCode> {
     })
 }
 
-#[allow(clippy::too_many_arguments)]
-fn preview(
-    config: &Config,
-    taxonomy: &Taxonomy,
-    stories: &[storyfeed::story::Story],
-    chosen: &[subscribers::Subscriber],
-    state_dir: &StateDir,
-    secret: &Secret,
-    today: chrono::NaiveDate,
-    outbox: &Path,
-    address: &str,
-) -> Result<ExitCode> {
-    let mut state = state_dir.load()?;
-    digests::run::arrive(&mut state, stories, today);
-    // Preview what the next digest would hold, sent already or not.
-    state.deliveries.clear();
-    state.sent_through.clear();
-    let plans = digests::plan(chosen, stories, taxonomy, &state, today);
-    let Some(digests::Plan::Send(digest)) = plans.into_iter().next() else {
-        println!("{address}: nothing new to preview as of {today}");
-        return Ok(ExitCode::SUCCESS);
-    };
-    let links = digests::render::Links::new(
-        digests::message::unsubscribe_url(&config.base_url, secret, address),
-        digest.subscriber,
-        taxonomy,
-    );
-    let rendered = digests::render::render(config, &digest, &links)?;
-    let html = rendered.html.unwrap_or_else(|| {
-        format!(
-            "<!DOCTYPE html><meta charset=utf-8><title>Preview</title><pre>{}</pre>",
-            storyfeed::feed::html_escape(&rendered.text)
-        )
-    });
-    let name = digests::outbox::file_stem(address);
-    let path = outbox.join(format!("preview-{name}.html"));
-    storyfeed::fs::write_atomic(&path, html.as_bytes())?;
-    println!("{}", path.display());
-    Ok(ExitCode::SUCCESS)
-}
-
 fn unsubscribe(address: &str, config: Option<&Path>) -> Result<ExitCode> {
     let config = load_config(config, None)?;
-    if address.parse::<lettre::Address>().is_err() {
-        anyhow::bail!("`{address}` is not an email address");
-    }
-    let state_dir = StateDir::new(&config.digest.state_dir);
-    state_dir.unsubscribe(address, "shell")?;
+    let state = digests::unsubscribe(&config, address, "shell")?;
     println!(
         "{address} unsubscribed: no more digests (recorded in {})",
-        state_dir.path().display()
+        state.display()
     );
     Ok(ExitCode::SUCCESS)
 }

@@ -5,7 +5,9 @@
 //! the static site of feeds and pages, [`serve`] serves it locally. The
 //! binary in `main.rs` is a thin layer over this library.
 
+pub mod build;
 pub mod cache;
+pub mod catalog;
 pub mod classify;
 pub mod config;
 pub mod digest;

@@ -8,15 +8,23 @@
 //! - [`plan`]: who gets which stories this run (pure).
 //! - [`render`], [`message`]: a digest as text, HTML and an Internet message.
 //! - [`smtp`]: sending; [`outbox`]: `.eml` files instead.
+//! - [`deliver`]: one run's digests planned, rendered, sent and recorded.
+//! - [`job`]: the commands ([`run`], [`preview`], [`unsubscribe`]) from a
+//!   config and options; what to tell the user goes to an [`Observer`].
 
+pub mod deliver;
+pub mod job;
 pub mod message;
 pub mod outbox;
 pub mod period;
 pub mod render;
-pub mod run;
 pub mod smtp;
 pub mod state;
 pub mod subscribers;
+
+pub use job::{
+    preview, run, unsubscribe, DigestError, DigestOptions, DigestReport, Notice, Observer, Preview,
+};
 
 use chrono::NaiveDate;
 
@@ -249,7 +257,7 @@ mod tests {
         crate::parse::sort_newest_first(stories);
         let today = day(today);
         let taxonomy = Taxonomy::builtin();
-        run::arrive(state, stories, today);
+        deliver::arrive(state, stories, today);
         let mut out = Vec::new();
         for p in plan(subs, stories, &taxonomy, state, today) {
             if let Plan::Send(d) = p {

@@ -1,4 +1,4 @@
-//! One `storyfeed digest` run: plan, render, send (or write to the
+//! Delivering one run's digests: plan, render, send (or write to the
 //! outbox), record. The order of effects is what makes a run safe to kill:
 //! arrivals are on disk before any digest that uses them; a digest is
 //! recorded `sent` (flushed to disk) right after the server accepts it and
@@ -9,6 +9,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use chrono::{DateTime, NaiveDate, Utc};
+use rayon::prelude::*;
 use thiserror::Error;
 
 use super::message::{self, MessageError, Secret};
@@ -17,6 +18,7 @@ use super::render::{self, Links, RenderError};
 use super::smtp::{self, Job, Outcome, SmtpError, SmtpSettings};
 use super::state::{address_key, Delivery, State, StateDir, StateError, Status};
 use super::subscribers::Subscriber;
+use super::job::{Notice, Observer};
 use super::{plan, Digest, Plan, Skip};
 use crate::classify::Taxonomy;
 use crate::config::Config;
@@ -49,21 +51,6 @@ pub enum Destination {
     /// Written as `.eml` files; state is not touched.
     Outbox(PathBuf),
 }
-
-/// Where a run reports how far it is (a progress bar on a terminal).
-pub trait Progress: Sync {
-    /// The run will handle `digests` digests.
-    fn start(&self, digests: u64) {
-        let _ = digests;
-    }
-    /// `n` more digests are done (sent, refused, deferred or written).
-    fn advance(&self, n: u64) {
-        let _ = n;
-    }
-}
-
-/// No progress reports.
-impl Progress for () {}
 
 /// What one run is asked to do.
 #[derive(Debug)]
@@ -222,16 +209,16 @@ pub fn arrive(state: &mut State, stories: &[Story], today: NaiveDate) -> Vec<(St
     )
 }
 
-/// Runs the digests due `options.today` for `subscribers`.
+/// Delivers the digests due `options.today` to `subscribers`.
 /// `stories` are classified, with their final ids, newest first.
-pub fn run(
+pub fn deliver(
     config: &Config,
     taxonomy: &Taxonomy,
     stories: &[Story],
     subscribers: &[Subscriber],
     state_dir: &StateDir,
     options: &RunOptions,
-    progress: &dyn Progress,
+    observer: &dyn Observer,
 ) -> Result<RunSummary, RunError> {
     let sending = matches!(options.destination, Destination::Smtp(_));
     // A dry run reads state but changes nothing, so it takes no lock.
@@ -256,7 +243,7 @@ pub fn run(
             Plan::Skip(_, _, Skip::Unsubscribed) => summary.unsubscribed += 1,
         }
     }
-    progress.start(digests.len() as u64);
+    observer.start(digests.len() as u64);
     let ctx = Context {
         config,
         taxonomy,
@@ -269,11 +256,11 @@ pub fn run(
                 let p = ctx.prepare(digest)?;
                 super::outbox::write_eml(dir, &p.period, &p.to, &p.bytes)?;
                 summary.written += 1;
-                progress.advance(1);
+                observer.advance(1);
             }
             Ok(summary)
         }
-        Destination::Smtp(settings) => send(&ctx, settings, state_dir, &digests, summary, progress),
+        Destination::Smtp(settings) => send(&ctx, settings, state_dir, &digests, summary, observer),
     }
 }
 
@@ -283,7 +270,7 @@ fn send(
     state_dir: &StateDir,
     digests: &[Digest<'_>],
     mut summary: RunSummary,
-    progress: &dyn Progress,
+    observer: &dyn Observer,
 ) -> Result<RunSummary, RunError> {
     if digests.is_empty() {
         return Ok(summary);
@@ -324,8 +311,11 @@ fn send(
             Outcome::Rejected(reply) => (Status::Failed, Some(reply.clone())),
             Outcome::Deferred(reason) => {
                 deferred.fetch_add(1, Ordering::Relaxed);
-                eprintln!("deferred: digest {}: {reason}", job.key);
-                progress.advance(1);
+                observer.notice(Notice::Deferred {
+                    digest: job.key,
+                    reason: reason.clone(),
+                });
+                observer.advance(1);
                 return Ok(());
             }
         };
@@ -342,47 +332,35 @@ fn send(
         match status {
             Status::Sent => sent.fetch_add(1, Ordering::Relaxed),
             _ => {
-                eprintln!(
-                    "failed: digest to {to} refused: {}",
-                    detail.unwrap_or_default()
-                );
+                observer.notice(Notice::Refused {
+                    to,
+                    reply: detail.unwrap_or_default(),
+                });
                 failed.fetch_add(1, Ordering::Relaxed)
             }
         };
-        progress.advance(1);
+        observer.advance(1);
         Ok(())
     };
-    // Rendering takes most of the CPU: one renderer per core feeds the
-    // connections through a short queue (memory stays flat), in any order.
-    let renderers = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(digests.len());
-    let next = AtomicUsize::new(0);
+    // Rendering takes most of the CPU: rayon's threads (one per core) feed
+    // the connections through a short queue (memory stays flat), in any
+    // order. A render error or a closed queue (sending stopped; the rest are
+    // deferred) ends the rendering.
+    let queue = 2 * rayon::current_num_threads().min(digests.len());
     let result = std::thread::scope(|scope| {
-        let (tx, rx) = std::sync::mpsc::sync_channel::<Job>(renderers * 2);
-        for _ in 0..renderers {
-            let tx = tx.clone();
-            let (next, prepare, prepare_error) = (&next, &prepare, &prepare_error);
-            scope.spawn(move || loop {
-                let key = next.fetch_add(1, Ordering::Relaxed);
-                if key >= digests.len() || lock(prepare_error).is_some() {
-                    break;
-                }
-                match prepare(key) {
-                    // A closed queue: sending stopped; the rest are deferred.
-                    Ok(job) => {
-                        if tx.send(job).is_err() {
-                            break;
-                        }
-                    }
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Job>(queue);
+        let (prepare, prepare_error) = (&prepare, &prepare_error);
+        scope.spawn(move || {
+            let _ = (0..digests.len())
+                .into_par_iter()
+                .try_for_each_with(tx, |tx, key| match prepare(key) {
+                    Ok(job) => tx.send(job).map_err(|_| ()),
                     Err(e) => {
                         lock(prepare_error).get_or_insert(e);
-                        break;
+                        Err(())
                     }
-                }
-            });
-        }
-        drop(tx);
+                });
+        });
         smtp::send_all(settings, rx.into_iter(), record)
     });
     summary.sent = sent.into_inner();

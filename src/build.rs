@@ -1,0 +1,127 @@
+//! `storyfeed build` as one library call: the catalog of stories, the site
+//! written from it with the build cache, the cache and the ledger saved.
+//!
+//! [`SiteBuild::load`] does the reading (config in, [`Catalog`] out, with
+//! its diagnostics and ledger report for the caller to show before the
+//! long part); [`SiteBuild::build`] writes the site and says what it did.
+
+use std::path::{Path, PathBuf};
+
+use thiserror::Error;
+
+use crate::cache::{self, BuildCache};
+use crate::catalog::{Catalog, CatalogError};
+use crate::config::Config;
+use crate::feed::ledger::LedgerError;
+use crate::feed::{self, BuildError, BuildReport, Site};
+use crate::fs::{FsError, OutputDir};
+
+#[derive(Debug, Error)]
+pub enum SiteBuildError {
+    #[error(transparent)]
+    Catalog(#[from] CatalogError),
+    #[error(transparent)]
+    Site(#[from] BuildError),
+    #[error(transparent)]
+    Ledger(#[from] LedgerError),
+}
+
+/// A site about to be built: its settings, output directory, stories and
+/// build cache.
+#[derive(Debug)]
+pub struct SiteBuild {
+    config: Config,
+    out_dir: PathBuf,
+    catalog: Catalog,
+    cache: BuildCache,
+}
+
+/// What a build did.
+#[derive(Debug)]
+pub struct BuildSummary {
+    pub report: BuildReport,
+    /// The cache could not be saved: the build succeeded, the next one is
+    /// only slower.
+    pub cache_not_saved: Option<FsError>,
+}
+
+impl SiteBuild {
+    /// Reads everything the site is made of; the output directory (for
+    /// the build cache in it) is `out_dir`.
+    pub fn load(config: Config, out_dir: PathBuf) -> Result<SiteBuild, SiteBuildError> {
+        let mut cache = BuildCache::load(&out_dir.join(cache::FILE_NAME));
+        let catalog = Catalog::load_cached(&config, &mut cache)?;
+        Ok(SiteBuild {
+            config,
+            out_dir,
+            catalog,
+            cache,
+        })
+    }
+
+    /// The stories, with the parser's diagnostics and the ledger's report.
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+
+    pub fn out_dir(&self) -> &Path {
+        &self.out_dir
+    }
+
+    /// How many files [`SiteBuild::build`] will write or check (for a
+    /// progress bar).
+    pub fn file_count(&self) -> u64 {
+        feed::file_count(&self.site())
+    }
+
+    fn site(&self) -> Site<'_> {
+        Site {
+            config: &self.config,
+            taxonomy: &self.catalog.taxonomy,
+            stories: &self.catalog.stories,
+        }
+    }
+
+    /// Writes the site (files unchanged are left alone, stale ones removed),
+    /// then saves the build cache and, if ids changed, the ledger. `tick` is
+    /// called once per file.
+    pub fn build(&mut self, tick: &(dyn Fn() + Sync)) -> Result<BuildSummary, SiteBuildError> {
+        let mut output = OutputDir::new(&self.out_dir);
+        let site = Site {
+            config: &self.config,
+            taxonomy: &self.catalog.taxonomy,
+            stories: &self.catalog.stories,
+        };
+        let report = feed::build_site_cached(&site, &mut output, &mut self.cache, tick)?;
+        // The cache only saves time: a build that cannot keep it still succeeded.
+        let cache_not_saved = self
+            .cache
+            .save(&self.out_dir.join(cache::FILE_NAME))
+            .err();
+        let ledger = &self.config.ledger;
+        if self.catalog.ids.changed || !ledger.exists() {
+            self.catalog.ledger.save(ledger)?;
+        }
+        Ok(BuildSummary {
+            report,
+            cache_not_saved,
+        })
+    }
+}
+
+impl BuildSummary {
+    /// The one line a build prints.
+    pub fn line(&self, out_dir: &Path) -> String {
+        let r = &self.report;
+        format!(
+            "{} stories; {} feeds; {} files written, {} unchanged ({} per the build cache), {} removed; site in {}",
+            r.stories,
+            r.feeds,
+            r.written,
+            r.unchanged,
+            r.reused,
+            r.removed,
+            out_dir.display()
+        )
+    }
+}

@@ -1,0 +1,338 @@
+//! `storyfeed digest` and `storyfeed unsubscribe` as library calls: a
+//! validated config and options in, a result out. Everything a run decides
+//! (which subscribers, which day, where the digests go, which secret signs
+//! the links) is decided here; what the user should be told goes to an
+//! [`Observer`] as a [`Notice`], never to stderr.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use thiserror::Error;
+
+use super::message::{self, Secret};
+use super::period::Frequency;
+use super::render::{self, Links, RenderError};
+use super::deliver::{self, Destination, RunError, RunOptions, RunSummary};
+use super::smtp::{SmtpError, SmtpSettings};
+use super::state::{StateDir, StateError};
+use super::subscribers::{self, Subscriber, SubscribersError};
+use super::{outbox, plan, Plan};
+use crate::catalog::{self, Catalog, CatalogError};
+use crate::classify::TaxonomyError;
+use crate::config::Config;
+use crate::fs::FsError;
+use crate::parse::{Diagnostic, Severity};
+
+#[derive(Debug, Error)]
+pub enum DigestError {
+    #[error(transparent)]
+    Taxonomy(#[from] TaxonomyError),
+    #[error(transparent)]
+    Subscribers(#[from] SubscribersError),
+    #[error(transparent)]
+    Catalog(#[from] CatalogError),
+    #[error(transparent)]
+    Smtp(#[from] SmtpError),
+    #[error(transparent)]
+    Run(#[from] RunError),
+    #[error(transparent)]
+    State(#[from] StateError),
+    #[error(transparent)]
+    Render(#[from] RenderError),
+    #[error(transparent)]
+    Write(#[from] FsError),
+    #[error("no secret to sign unsubscribe links: set the environment variable {0} or digest.secret_file")]
+    NoSecret(String),
+    #[error("`{0}` is not an email address")]
+    BadAddress(String),
+}
+
+impl DigestError {
+    /// Another run holds the lock: nothing was done, the next run will.
+    pub fn is_busy(&self) -> bool {
+        matches!(
+            self,
+            DigestError::Run(RunError::State(StateError::Busy { .. }))
+                | DigestError::State(StateError::Busy { .. })
+        )
+    }
+}
+
+/// What `storyfeed digest` is asked to do, beyond the config.
+#[derive(Debug, Clone, Default)]
+pub struct DigestOptions {
+    /// The subscribers file (else `digest.subscribers`).
+    pub subscribers: Option<PathBuf>,
+    /// The SMTP server (else `digest.smtp_url`).
+    pub smtp_url: Option<String>,
+    /// Run as if today were this day (else the clock).
+    pub as_of: Option<NaiveDate>,
+    /// Only subscribers with this frequency.
+    pub period: Option<Frequency>,
+    /// Only this subscriber.
+    pub subscriber: Option<String>,
+    /// Write `.eml` files to the outbox instead of sending; touch no state.
+    pub dry_run: bool,
+    /// The outbox directory (else `digest.outbox`).
+    pub outbox: Option<PathBuf>,
+}
+
+/// Something the user should know about a run; the `Display` is the line
+/// to show.
+#[derive(Debug)]
+pub enum Notice {
+    /// An error in the archives (the run goes on without that story).
+    Diagnostic(Diagnostic),
+    /// No signing secret, but nothing is sent: links are placeholders.
+    PlaceholderSecret { env: String },
+    /// Sending with links that are not HTTPS (RFC 8058 wants HTTPS).
+    NotHttps { base_url: String },
+    /// No SMTP server configured: the digests go to the outbox.
+    NoSmtp { outbox: PathBuf },
+    /// A digest is left for the next run (4xx after retries).
+    Deferred { digest: usize, reason: String },
+    /// A digest was refused for good (5xx).
+    Refused { to: String, reply: String },
+}
+
+impl fmt::Display for Notice {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Notice::Diagnostic(d) => write!(f, "{d}"),
+            Notice::PlaceholderSecret { env } => write!(
+                f,
+                "warning: no unsubscribe secret (set {env} or digest.secret_file); the outbox's unsubscribe links are placeholders"
+            ),
+            Notice::NotHttps { base_url } => write!(
+                f,
+                "warning: base_url {base_url} is not https://; mail clients will not offer one-click unsubscription"
+            ),
+            Notice::NoSmtp { outbox } => write!(
+                f,
+                "note: no SMTP server configured (digest.smtp_url or --smtp); writing digests to {}",
+                outbox.display()
+            ),
+            Notice::Deferred { digest, reason } => {
+                write!(f, "deferred: digest {digest}: {reason}")
+            }
+            Notice::Refused { to, reply } => write!(f, "failed: digest to {to} refused: {reply}"),
+        }
+    }
+}
+
+/// Where a run reports how far it is and what the user should know (a
+/// progress bar and stderr, for the command line).
+pub trait Observer: Sync {
+    /// The run will handle `digests` digests.
+    fn start(&self, digests: u64) {
+        let _ = digests;
+    }
+    /// `n` more digests are done (sent, refused, deferred or written).
+    fn advance(&self, n: u64) {
+        let _ = n;
+    }
+    /// Something to tell the user, as it happens.
+    fn notice(&self, notice: Notice) {
+        let _ = notice;
+    }
+}
+
+/// Reports nothing.
+impl Observer for () {}
+
+/// A run's result: the figures, and the day it ran as.
+#[derive(Debug)]
+pub struct DigestReport {
+    pub today: NaiveDate,
+    pub summary: RunSummary,
+}
+
+/// What a preview made.
+#[derive(Debug)]
+pub enum Preview {
+    /// The subscriber's next digest as an HTML file.
+    Written(PathBuf),
+    /// Nothing new for the subscriber as of this day.
+    NothingNew(NaiveDate),
+}
+
+/// What a run and a preview share: subscribers chosen, stories loaded.
+struct Setup {
+    catalog: Catalog,
+    chosen: Vec<Subscriber>,
+    today: NaiveDate,
+    date: DateTime<Utc>,
+    outbox: PathBuf,
+    state_dir: StateDir,
+}
+
+impl Setup {
+    fn load(
+        config: &Config,
+        options: &DigestOptions,
+        address: Option<&str>,
+        observer: &dyn Observer,
+    ) -> Result<Setup, DigestError> {
+        let taxonomy = catalog::taxonomy(config)?;
+        let path = options
+            .subscribers
+            .clone()
+            .unwrap_or_else(|| config.digest.subscribers.clone());
+        let all = subscribers::load(&path, &taxonomy)?;
+        let chosen = deliver::select(&all, options.period, address)?;
+        let catalog = Catalog::load_with(config, taxonomy)?;
+        for d in &catalog.diagnostics {
+            if d.severity == Severity::Error {
+                observer.notice(Notice::Diagnostic(d.clone()));
+            }
+        }
+        let today = options
+            .as_of
+            .unwrap_or_else(|| chrono::Local::now().date_naive());
+        // Backfills and demos carry the day they act as; real runs the clock.
+        let date = match options.as_of {
+            Some(day) => day.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc(),
+            None => Utc::now(),
+        };
+        Ok(Setup {
+            catalog,
+            chosen,
+            today,
+            date,
+            outbox: options
+                .outbox
+                .clone()
+                .unwrap_or_else(|| config.digest.outbox.clone()),
+            state_dir: StateDir::new(&config.digest.state_dir),
+        })
+    }
+}
+
+/// The secret that signs unsubscribe links; when nothing will be sent and
+/// there is none, a placeholder (and a notice saying so).
+fn secret(
+    config: &Config,
+    sending: bool,
+    observer: &dyn Observer,
+) -> Result<Secret, DigestError> {
+    match deliver::load_secret(config)? {
+        Some(secret) => Ok(secret),
+        None if !sending => {
+            observer.notice(Notice::PlaceholderSecret {
+                env: config.digest.secret_env.clone(),
+            });
+            Ok(Secret(b"storyfeed-preview-only".to_vec()))
+        }
+        None => Err(DigestError::NoSecret(config.digest.secret_env.clone())),
+    }
+}
+
+/// Sends (or, with no SMTP server or a dry run, writes to the outbox) the
+/// digests due as of today to the chosen subscribers.
+pub fn run(
+    config: &Config,
+    options: &DigestOptions,
+    observer: &dyn Observer,
+) -> Result<DigestReport, DigestError> {
+    let setup = Setup::load(config, options, options.subscriber.as_deref(), observer)?;
+    let smtp = if options.dry_run {
+        None
+    } else {
+        SmtpSettings::from_config(config, options.smtp_url.as_deref())?
+    };
+    let secret = secret(config, smtp.is_some(), observer)?;
+    let destination = match smtp {
+        Some(settings) => {
+            if !config.base_url.starts_with("https://") {
+                // RFC 8058: one-click unsubscription needs an HTTPS link.
+                observer.notice(Notice::NotHttps {
+                    base_url: config.base_url.clone(),
+                });
+            }
+            Destination::Smtp(settings)
+        }
+        None => {
+            if !options.dry_run {
+                observer.notice(Notice::NoSmtp {
+                    outbox: setup.outbox.clone(),
+                });
+            }
+            Destination::Outbox(setup.outbox.clone())
+        }
+    };
+    let run_options = RunOptions {
+        today: setup.today,
+        date: setup.date,
+        destination,
+        secret,
+    };
+    let summary = deliver::deliver(
+        config,
+        &setup.catalog.taxonomy,
+        &setup.catalog.stories,
+        &setup.chosen,
+        &setup.state_dir,
+        &run_options,
+        observer,
+    )?;
+    Ok(DigestReport {
+        today: setup.today,
+        summary,
+    })
+}
+
+/// Writes the next digest of `address` (sent already or not) as HTML to the
+/// outbox; sends nothing and changes no state.
+pub fn preview(
+    config: &Config,
+    options: &DigestOptions,
+    address: &str,
+    observer: &dyn Observer,
+) -> Result<Preview, DigestError> {
+    let setup = Setup::load(config, options, Some(address), observer)?;
+    let secret = secret(config, false, observer)?;
+    let (taxonomy, stories, today) = (
+        &setup.catalog.taxonomy,
+        &setup.catalog.stories,
+        setup.today,
+    );
+    let mut state = setup.state_dir.load()?;
+    deliver::arrive(&mut state, stories, today);
+    // Preview what the next digest would hold, sent already or not.
+    state.deliveries.clear();
+    state.sent_through.clear();
+    let plans = plan(&setup.chosen, stories, taxonomy, &state, today);
+    let Some(Plan::Send(digest)) = plans.into_iter().next() else {
+        return Ok(Preview::NothingNew(today));
+    };
+    let links = Links::new(
+        message::unsubscribe_url(&config.base_url, &secret, address),
+        digest.subscriber,
+        taxonomy,
+    );
+    let rendered = render::render(config, &digest, &links)?;
+    let html = rendered.html.unwrap_or_else(|| {
+        format!(
+            "<!DOCTYPE html><meta charset=utf-8><title>Preview</title><pre>{}</pre>",
+            crate::feed::html_escape(&rendered.text)
+        )
+    });
+    let path = setup
+        .outbox
+        .join(format!("preview-{}.html", outbox::file_stem(address)));
+    crate::fs::write_atomic(&path, html.as_bytes())?;
+    Ok(Preview::Written(path))
+}
+
+/// Stops all digests to `address`, as its one-click link does (`via` says
+/// where the request came from); returns the state directory it is
+/// recorded in.
+pub fn unsubscribe(config: &Config, address: &str, via: &str) -> Result<PathBuf, DigestError> {
+    if address.parse::<lettre::Address>().is_err() {
+        return Err(DigestError::BadAddress(address.to_owned()));
+    }
+    let state_dir = StateDir::new(&config.digest.state_dir);
+    state_dir.unsubscribe(address, via)?;
+    Ok(state_dir.path().to_path_buf())
+}
