@@ -236,7 +236,7 @@ pub fn build_site_cached(
     cache: &mut BuildCache,
     tick: &(dyn Fn() + Sync),
 ) -> Result<BuildReport, BuildError> {
-    use std::sync::atomic::{AtomicUsize, Ordering};
+    use rayon::iter::{IntoParallelRefIterator, ParallelIterator};
     let salt = cache.code.map(|code| site_salt(site, code));
     let known = std::mem::take(&mut cache.files);
     // One listing, so that the pages of a first build are not each looked for.
@@ -246,59 +246,63 @@ pub fn build_site_cached(
     let mut tasks: Vec<Task> = groups.iter().map(Task::Group).collect();
     tasks.push(Task::Opml);
     tasks.extend(site.stories.chunks(STORIES_PER_TASK).map(Task::Stories));
-    let next = AtomicUsize::new(0);
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(8);
     let template = out.worker();
-    let work = || -> Result<Worker, BuildError> {
-        let mut mine = Worker {
-            out: template.worker(),
-            known: &known,
-            stamps: Vec::new(),
-            reused: 0,
-        };
-        let mut page = String::new();
-        while let Some(task) = tasks.get(next.fetch_add(1, Ordering::Relaxed)) {
-            match task {
-                Task::Group(group) => {
-                    mine.group(site, &groups, group, salt, fallback, tick)?;
-                }
-                Task::Opml => {
-                    let opml = opml::render(site, &groups);
-                    mine.out.write(urls::OPML_PATH, opml.as_bytes())?;
-                    mine.out
-                        .write(urls::STYLESHEET_PATH, pages::STYLESHEET.as_bytes())?;
-                    tick();
-                }
-                Task::Stories(stories) => {
-                    for story in *stories {
-                        let path = urls::story_path(&story.id);
-                        let key = salt.map(|salt| cache::page_key(salt, story));
-                        if !mine.reuse(&path, key) {
-                            pages::story_page(site, story, &mut page)?;
-                            mine.write(&path, key, page.as_bytes())?;
-                        }
-                        tick();
+    let do_task = |mine: &mut Worker, page: &mut String, task: &Task| -> Result<(), BuildError> {
+        match task {
+            Task::Group(group) => {
+                mine.group(site, &groups, group, salt, fallback, tick)?;
+            }
+            Task::Opml => {
+                let opml = opml::render(site, &groups);
+                mine.out.write(urls::OPML_PATH, opml.as_bytes())?;
+                mine.out
+                    .write(urls::STYLESHEET_PATH, pages::STYLESHEET.as_bytes())?;
+                tick();
+            }
+            Task::Stories(stories) => {
+                for story in *stories {
+                    let path = urls::story_path(&story.id);
+                    let key = salt.map(|salt| cache::page_key(salt, story));
+                    if !mine.reuse(&path, key) {
+                        pages::story_page(site, story, page)?;
+                        mine.write(&path, key, page.as_bytes())?;
                     }
+                    tick();
                 }
             }
         }
-        Ok(mine)
+        Ok(())
     };
-    let results: Vec<Result<Worker, BuildError>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..threads).map(|_| scope.spawn(work)).collect();
-        handles
-            .into_iter()
-            .map(|h| {
-                h.join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            })
-            .collect()
-    });
+    // Each rayon job keeps a `Worker` over a run of consecutive tasks; the
+    // jobs come back in task order. A failed task does not stop the others,
+    // and the error reported is that of the first failed task, so neither
+    // the files written nor the error depend on timing.
+    let shares: Vec<(Worker, Option<BuildError>)> = tasks
+        .par_iter()
+        .fold(
+            || {
+                let mine = Worker {
+                    out: template.worker(),
+                    known: &known,
+                    stamps: Vec::new(),
+                    reused: 0,
+                };
+                (mine, String::new(), None)
+            },
+            |(mut mine, mut page, mut failed), task| {
+                if let Err(e) = do_task(&mut mine, &mut page, task) {
+                    failed.get_or_insert(e);
+                }
+                (mine, page, failed)
+            },
+        )
+        .map(|(mine, _, failed)| (mine, failed))
+        .collect();
     let mut reused = 0;
-    for result in results {
-        let mine = result?;
+    for (mine, failed) in shares {
+        if let Some(e) = failed {
+            return Err(e);
+        }
         cache.files.extend(mine.stamps);
         reused += mine.reused;
         out.absorb(mine.out);

@@ -3,10 +3,10 @@
 //! The layouts differ only in where the date sits: alone on a line
 //! (Latest News), in front of the title (brochures), or in front of the
 //! first paragraph as a dateline (Archive of Stories). Each is recognised
-//! here; `parse` decides what the sequence of lines means.
+//! here; `parser` decides what the sequence of lines means.
 
-use super::clean::space_len;
 use super::dates::{parse_date_prefix, DateText};
+use super::text::{is_space, trim_space};
 
 /// The longest dateline, up to its colon, that is still believed to be one.
 const MAX_DATELINE: usize = 400;
@@ -40,46 +40,6 @@ pub enum LineKind<'a> {
         body: &'a str,
     },
     Text,
-}
-
-/// True for the characters that the archives use as spacing.
-pub fn is_space(c: char) -> bool {
-    c.is_whitespace() || c.is_control() || c == '\u{feff}' || c == '\u{200b}'
-}
-
-/// `text` without leading and trailing spacing ([`is_space`]), working on
-/// bytes: this runs on every line, where `str::trim_matches` decodes chars.
-pub fn trim_space(text: &str) -> &str {
-    let b = text.as_bytes();
-    let mut start = 0;
-    while start < b.len() {
-        let len = space_len(&b[start..]);
-        if len == 0 {
-            break;
-        }
-        start += len;
-    }
-    let mut end = b.len();
-    while end > start {
-        let last = b[end - 1];
-        if last.is_ascii() {
-            if space_len(&b[end - 1..end]) == 0 {
-                break;
-            }
-            end -= 1;
-        } else {
-            // Back up to the first byte of the last character.
-            let mut lead = end - 1;
-            while lead > start && (b[lead] & 0xc0) == 0x80 {
-                lead -= 1;
-            }
-            if space_len(&b[lead..end]) != end - lead {
-                break;
-            }
-            end = lead;
-        }
-    }
-    &text[start..end]
 }
 
 /// Only lines starting like a date are worth a closer look; this keeps the
@@ -245,26 +205,6 @@ mod tests {
             classify("May, the month: of things"),
             LineKind::Text
         ));
-    }
-
-    #[test]
-    fn trimming_on_bytes_matches_trim_matches() {
-        for s in [
-            "",
-            " ",
-            "a",
-            " a ",
-            "\u{a0}a\u{a0}",
-            "\u{3000}x\u{2009}",
-            "é",
-            " é ",
-            "a\u{feff}",
-            "\t\r\n",
-            "x\u{85}",
-            "’a’",
-        ] {
-            assert_eq!(trim_space(s), s.trim_matches(is_space), "{s:?}");
-        }
     }
 
     #[test]
