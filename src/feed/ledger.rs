@@ -15,6 +15,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use chrono::NaiveDate;
+use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
@@ -202,26 +203,10 @@ impl Ledger {
     }
 }
 
-/// The print of every story, on one thread per core: together they read
-/// all the text of the corpus.
+/// The print of every story, in order, on rayon's threads: together they
+/// read all the text of the corpus.
 fn prints(stories: &[Story]) -> Vec<u64> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(8);
-    let chunk = stories.len().div_ceil(threads).max(1);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = stories
-            .chunks(chunk)
-            .map(|part| scope.spawn(move || part.iter().map(print).collect::<Vec<u64>>()))
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| {
-                h.join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            })
-            .collect()
-    })
+    stories.par_iter().map(print).collect()
 }
 
 /// A print as its 16 lower-case hex digits, without allocating.
