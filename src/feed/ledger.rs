@@ -212,9 +212,8 @@ fn prints(stories: &[Story]) -> Vec<u64> {
 /// A print as its 16 lower-case hex digits, without allocating.
 fn hex(print: u64) -> [u8; 16] {
     let mut digits = [0u8; 16];
-    for (i, d) in digits.iter_mut().enumerate() {
-        *d = b"0123456789abcdef"[((print >> (60 - 4 * i)) & 0xf) as usize];
-    }
+    // 8 bytes always fit 16 digits: the error case cannot happen.
+    let _ = hex::encode_to_slice(print.to_be_bytes(), &mut digits);
     digits
 }
 
