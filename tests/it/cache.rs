@@ -6,12 +6,12 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::Path;
-use std::process::Output;
 use std::time::{Duration, SystemTime};
 
 use storyfeed::parse::parse_paths;
 
-use crate::site::{build, files, project, root, shipped};
+use crate::harness::{root, Output, Project};
+use crate::site::{build, files, shipped};
 
 const CACHE: &str = "public/.storyfeed-cache";
 
@@ -59,45 +59,38 @@ fn age_cache(dir: &Path) {
 
 /// How many files the build took as unchanged on the cache's word.
 fn reused(out: &Output) -> usize {
-    let summary = String::from_utf8_lossy(&out.stdout);
-    let (before, _) = summary
+    let (before, _) = out
+        .stdout
         .split_once(" per the build cache)")
-        .unwrap_or_else(|| panic!("{summary}"));
+        .unwrap_or_else(|| panic!("{out}"));
     before.rsplit('(').next().unwrap().parse().unwrap()
 }
 
 /// The project built again from scratch: its archives, config, taxonomy
 /// and ledger copied to a new directory with no output yet.
 fn from_scratch(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    let fresh = tempfile::tempdir().unwrap();
-    fs::create_dir(fresh.path().join("archives")).unwrap();
+    let mut fresh = Project::new();
     for entry in fs::read_dir(dir.join("archives")).unwrap() {
         let path = entry.unwrap().path();
-        fs::copy(
-            &path,
-            fresh
-                .path()
-                .join("archives")
-                .join(path.file_name().unwrap()),
-        )
-        .unwrap();
+        let name = Path::new("archives").join(path.file_name().unwrap());
+        fresh = fresh.file(name, fs::read(&path).unwrap());
     }
     for name in ["storyfeed.toml", "published.jsonl", "taxonomy.toml"] {
         if dir.join(name).exists() {
-            fs::copy(dir.join(name), fresh.path().join(name)).unwrap();
+            fresh = fresh.file(name, fs::read(dir.join(name)).unwrap());
         }
     }
-    build(fresh.path());
+    build(&fresh);
     site_files(fresh.path())
 }
 
 #[test]
 fn a_corrected_title_rewrites_only_the_files_that_show_it() {
-    let dir = project(&shipped());
-    let first = build(dir.path());
+    let project = shipped();
+    let first = build(&project);
     assert_eq!(reused(&first), 0);
     // A story whose title is written once in the archives.
-    let texts: Vec<(String, String)> = fs::read_dir(dir.path().join("archives"))
+    let texts: Vec<(String, String)> = fs::read_dir(project.join("archives"))
         .unwrap()
         .map(|e| {
             let path = e.unwrap().path();
@@ -105,7 +98,7 @@ fn a_corrected_title_rewrites_only_the_files_that_show_it() {
             (path.to_str().unwrap().to_owned(), text)
         })
         .collect();
-    let stories = parse_paths(&[dir.path().join("archives")]).unwrap().stories;
+    let stories = parse_paths(&[project.join("archives")]).unwrap().stories;
     let story = stories
         .iter()
         .skip(5)
@@ -122,15 +115,15 @@ fn a_corrected_title_rewrites_only_the_files_that_show_it() {
         .find(|(_, text)| text.contains(story.title.as_str()))
         .unwrap();
     let edited = format!("{} Zqxv", story.title);
-    age_cache(dir.path());
-    let before = site_files(dir.path());
-    let times = mtimes(dir.path());
+    age_cache(project.path());
+    let before = site_files(project.path());
+    let times = mtimes(project.path());
     std::thread::sleep(Duration::from_millis(20));
 
     fs::write(path, text.replace(story.title.as_str(), &edited)).unwrap();
-    let out = build(dir.path());
-    let after = site_files(dir.path());
-    assert_eq!(after, from_scratch(dir.path()));
+    let out = build(&project);
+    let after = site_files(project.path());
+    assert_eq!(after, from_scratch(project.path()));
     // The ledger keeps the story's id, so the same files exist.
     assert_eq!(
         before.keys().collect::<Vec<_>>(),
@@ -148,7 +141,7 @@ fn a_corrected_title_rewrites_only_the_files_that_show_it() {
     }
     // Nothing else was rewritten, and the rest was not even read (but for
     // the small files every build renders).
-    let now = mtimes(dir.path());
+    let now = mtimes(project.path());
     let rewritten: BTreeSet<&String> = times.keys().filter(|k| times[*k] != now[*k]).collect();
     assert_eq!(rewritten, changed);
     let always = ["index.html", "feeds.opml", "style.css"].map(str::to_owned);
@@ -162,9 +155,9 @@ fn a_corrected_title_rewrites_only_the_files_that_show_it() {
 
 #[test]
 fn new_settings_or_taxonomy_give_what_a_build_from_scratch_gives() {
-    let dir = project(&shipped());
-    let config_path = dir.path().join("storyfeed.toml");
-    let taxonomy_path = dir.path().join("taxonomy.toml");
+    let project = shipped();
+    let config_path = project.join("storyfeed.toml");
+    let taxonomy_path = project.join("taxonomy.toml");
     fs::copy(root().join("data/taxonomy.toml"), &taxonomy_path).unwrap();
     let config = fs::read_to_string(&config_path).unwrap();
     let config: String = config
@@ -178,7 +171,7 @@ fn new_settings_or_taxonomy_give_what_a_build_from_scratch_gives() {
         })
         .collect();
     fs::write(&config_path, &config).unwrap();
-    build(dir.path());
+    build(&project);
 
     let edit = |path: &Path, from: &str, to: &str| {
         let text = fs::read_to_string(path).unwrap();
@@ -216,12 +209,12 @@ fn new_settings_or_taxonomy_give_what_a_build_from_scratch_gives() {
         ),
     ];
     for (what, path, from, to, shown_in) in changes {
-        age_cache(dir.path());
-        let before = site_files(dir.path());
+        age_cache(project.path());
+        let before = site_files(project.path());
         edit(path, from, to);
-        let out = build(dir.path());
-        let after = site_files(dir.path());
-        assert_eq!(after, from_scratch(dir.path()), "{what}");
+        let out = build(&project);
+        let after = site_files(project.path());
+        assert_eq!(after, from_scratch(project.path()), "{what}");
         assert_ne!(after, before, "{what} changed nothing");
         // Every file of the kind that shows the change was rendered anew.
         let stale = after
@@ -238,11 +231,11 @@ fn new_settings_or_taxonomy_give_what_a_build_from_scratch_gives() {
 
 #[test]
 fn files_deleted_or_edited_by_hand_are_restored() {
-    let dir = project(&shipped());
-    build(dir.path());
-    age_cache(dir.path());
-    let before = site_files(dir.path());
-    let public = dir.path().join("public");
+    let project = shipped();
+    build(&project);
+    age_cache(project.path());
+    let before = site_files(project.path());
+    let public = project.join("public");
     let pages: Vec<&String> = before
         .keys()
         .filter(|k| k.starts_with("stories/"))
@@ -269,21 +262,19 @@ fn files_deleted_or_edited_by_hand_are_restored() {
     set_mtime(&tmp, time);
     fs::rename(&tmp, &target).unwrap();
 
-    let out = build(dir.path());
-    assert_eq!(site_files(dir.path()), before);
-    let summary = String::from_utf8_lossy(&out.stdout);
-    assert!(summary.contains(" 6 files written"), "{summary}");
-    assert!(reused(&out) > before.len() / 2, "{summary}");
+    let out = build(&project);
+    assert_eq!(site_files(project.path()), before);
+    assert!(out.stdout.contains(" 6 files written"), "{out}");
+    assert!(reused(&out) > before.len() / 2, "{out}");
 }
 
 #[test]
 fn a_damaged_cache_is_ignored() {
-    let dir = project(&shipped());
-    build(dir.path());
-    let before = site_files(dir.path());
-    let good = fs::read(dir.path().join(CACHE)).unwrap();
-    let page = dir
-        .path()
+    let project = shipped();
+    build(&project);
+    let before = site_files(project.path());
+    let good = fs::read(project.join(CACHE)).unwrap();
+    let page = project
         .join("public")
         .join(before.keys().find(|k| k.starts_with("stories/")).unwrap());
     let mut flipped = good.clone();
@@ -309,12 +300,12 @@ fn a_damaged_cache_is_ignored() {
         std::io::Write::write_all(&mut file, b"DEFACED").unwrap();
         file.set_modified(time).unwrap();
         drop(file);
-        fs::write(dir.path().join(CACHE), &bytes).unwrap();
-        age_cache(dir.path());
+        fs::write(project.join(CACHE), &bytes).unwrap();
+        age_cache(project.path());
 
-        let out = build(dir.path());
-        assert_eq!(site_files(dir.path()), before, "{what}");
+        let out = build(&project);
+        assert_eq!(site_files(project.path()), before, "{what}");
         assert_eq!(reused(&out), 0, "{what}");
-        assert_ne!(fs::read(dir.path().join(CACHE)).unwrap(), bytes, "{what}");
+        assert_ne!(fs::read(project.join(CACHE)).unwrap(), bytes, "{what}");
     }
 }

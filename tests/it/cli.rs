@@ -1,31 +1,19 @@
 //! The `storyfeed` executable, run the way a user runs it.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use crate::harness::Project;
 
-fn storyfeed(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_storyfeed"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("storyfeed runs")
-}
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
+/// A directory laid out like a checkout: `data/` and nothing else.
+fn checkout() -> Project {
+    Project::new().shipped_data()
 }
 
 #[test]
 fn parse_prints_json_lines_of_the_default_corpus_deterministically() {
-    let a = storyfeed(&["parse"], &root());
-    assert!(a.status.success(), "{}", text(&a.stderr));
-    let b = storyfeed(&["parse", "data/archives"], &root());
+    let project = checkout();
+    let a = project.run(["parse"]).assert_success();
+    let b = project.run(["parse", "data/archives"]);
     assert_eq!(a.stdout, b.stdout);
-    let lines: Vec<&str> = std::str::from_utf8(&a.stdout).unwrap().lines().collect();
+    let lines: Vec<&str> = a.stdout.lines().collect();
     assert!(lines.len() > 150, "{}", lines.len());
     for line in &lines {
         let v: serde_json::Value = serde_json::from_str(line).unwrap();
@@ -55,38 +43,32 @@ fn parse_prints_json_lines_of_the_default_corpus_deterministically() {
 
 #[test]
 fn check_reports_counts_and_passes_on_the_shipped_corpus() {
-    let out = storyfeed(&["check"], &root());
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    let stdout = text(&out.stdout);
+    let out = checkout().run(["check"]).assert_success();
     assert!(
-        stdout.contains("data/archives/unodc-stories-2020.txt: 110 stories"),
-        "{stdout}"
+        out.stdout
+            .contains("data/archives/unodc-stories-2020.txt: 110 stories"),
+        "{out}"
     );
-    assert!(stdout.contains("0 errors, 0 warnings"), "{stdout}");
+    assert!(out.stdout.contains("0 errors, 0 warnings"), "{out}");
 }
 
 #[test]
 fn every_command_has_help_with_an_example() {
+    let project = Project::new();
     for cmd in [&["--help"][..], &["parse", "--help"], &["check", "--help"]] {
-        let out = storyfeed(cmd, &root());
-        assert!(out.status.success());
-        assert!(text(&out.stdout).contains("Example:"), "{cmd:?}");
+        let out = project.run(cmd).assert_success();
+        assert!(out.stdout.contains("Example:"), "{cmd:?}: {out}");
     }
 }
 
 #[test]
 fn bad_input_gets_a_clear_message_and_a_nonzero_exit() {
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path();
-    std::fs::write(d.join("latin1.txt"), b"10 May 2021\nCaf\xe9 title\nBody\n").unwrap();
-    std::fs::write(d.join("empty.txt"), b"").unwrap();
-    std::fs::write(d.join("garbage.txt"), [0u8, 159, 146, 150, 255, 0, 1, 2]).unwrap();
-    std::fs::write(
-        d.join("feb31.txt"),
-        "31 February 2020: No such day\n\nBody.\n",
-    )
-    .unwrap();
-    std::fs::create_dir(d.join("nothing-here")).unwrap();
+    let project = Project::new()
+        .file("latin1.txt", b"10 May 2021\nCaf\xe9 title\nBody\n")
+        .file("empty.txt", b"")
+        .file("garbage.txt", [0u8, 159, 146, 150, 255, 0, 1, 2])
+        .file("feb31.txt", "31 February 2020: No such day\n\nBody.\n");
+    std::fs::create_dir(project.join("nothing-here")).unwrap();
 
     let cases: &[(&str, &str)] = &[
         ("missing.txt", "cannot read missing.txt"),
@@ -107,9 +89,8 @@ fn bad_input_gets_a_clear_message_and_a_nonzero_exit() {
     ];
     for (arg, message) in cases {
         for cmd in ["parse", "check"] {
-            let out = storyfeed(&[cmd, arg], d);
-            let all = text(&out.stdout) + &text(&out.stderr);
-            assert!(!out.status.success(), "{cmd} {arg}: {all}");
+            let out = project.run([cmd, arg]).assert_failure();
+            let all = out.stdout.clone() + &out.stderr;
             assert!(all.contains(message), "{cmd} {arg}: {all}");
             assert!(!all.contains("panicked"), "{cmd} {arg}: {all}");
         }

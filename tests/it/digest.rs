@@ -3,20 +3,17 @@
 //! 5xx, dropped connections, killed runs and reruns.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::PathBuf;
+use std::process::Command;
 
 use mail_parser::{MessageParser, MimeHeaders};
 use serde_json::Value;
 
 use super::smtp_server::{Cutter, Received, Script, SmtpServer};
+use crate::harness::{root, Output, Project};
 
 const BASE: &str = "https://example.org/unodc/";
 const SECRET: &str = "test-secret-not-for-production";
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
 
 /// Who subscribes in these tests: (address, subscriber TOML lines).
 const SUBSCRIBERS: &[(&str, &str)] = &[
@@ -38,9 +35,8 @@ const SUBSCRIBERS: &[(&str, &str)] = &[
 ];
 
 /// A project: config, subscribers, the shipped archives, state in the
-/// project directory.
-fn project() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
+/// project directory, the secret in the environment.
+fn project() -> Project {
     let root = root();
     let config = format!(
         "base_url = \"{BASE}\"\narchives = [{:?}]\ntaxonomy = {:?}\nledger = {:?}\n\
@@ -49,26 +45,20 @@ fn project() -> tempfile::TempDir {
         root.join("data/taxonomy.toml"),
         root.join("data/published.jsonl"),
     );
-    std::fs::write(dir.path().join("storyfeed.toml"), config).unwrap();
     let mut subs = String::new();
     for (address, rest) in SUBSCRIBERS {
         subs.push_str(&format!(
             "[[subscriber]]\naddress = \"{address}\"\n{rest}\n\n"
         ));
     }
-    std::fs::write(dir.path().join("subscribers.toml"), subs).unwrap();
-    dir
+    Project::new()
+        .config(&config)
+        .subscribers(&subs)
+        .env("STORYFEED_SECRET", SECRET)
 }
 
-fn digest(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_storyfeed"))
-        .arg("digest")
-        .args(args)
-        .current_dir(dir)
-        .env("STORYFEED_SECRET", SECRET)
-        .env_remove("STORYFEED_SMTP_PASSWORD")
-        .output()
-        .expect("storyfeed runs")
+fn digest(project: &Project, args: &[&str]) -> Output {
+    project.run(["digest"].iter().chain(args))
 }
 
 fn smtp_url(addr: std::net::SocketAddr) -> String {
@@ -81,12 +71,11 @@ fn text(bytes: &[u8]) -> String {
 
 /// The stories of the shipped archives as `storyfeed parse` prints them.
 fn stories() -> Vec<Value> {
-    let out = Command::new(env!("CARGO_BIN_EXE_storyfeed"))
-        .arg("parse")
-        .current_dir(root())
-        .output()
-        .unwrap();
-    text(&out.stdout)
+    let out = Project::new()
+        .shipped_data()
+        .run(["parse"])
+        .assert_success();
+    out.stdout
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect()
@@ -169,13 +158,12 @@ fn each_subscriber_gets_the_expected_digest_once() {
     assert!(want.len() >= 4, "{want:?}");
     assert!(!want.contains_key("idle@example.org"));
     let server = SmtpServer::start(Script::default());
-    let dir = project();
+    let project = project();
     let url = smtp_url(server.addr);
-    let out = digest(dir.path(), &["--smtp", &url, "--as-of", "2020-03-02"]);
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = digest(&project, &["--smtp", &url, "--as-of", "2020-03-02"]).assert_success();
     let received = server.received();
     assert_once_each(&received, &want);
-    let summary = text(&out.stdout);
+    let summary = &out.stdout;
     assert!(
         summary.contains(&format!("{} sent", want.len())) && summary.contains("0 failed"),
         "{summary}"
@@ -258,14 +246,9 @@ fn each_subscriber_gets_the_expected_digest_once() {
     }
 
     // The same week again: nothing twice.
-    let again = digest(dir.path(), &["--smtp", &url, "--as-of", "2020-03-04"]);
-    assert!(again.status.success(), "{}", text(&again.stderr));
+    let again = digest(&project, &["--smtp", &url, "--as-of", "2020-03-04"]).assert_success();
     assert_eq!(server.received().len(), received.len());
-    assert!(
-        text(&again.stdout).contains("0 sent"),
-        "{}",
-        text(&again.stdout)
-    );
+    assert!(again.stdout.contains("0 sent"), "{again}");
 }
 
 #[test]
@@ -276,13 +259,13 @@ fn a_451_is_left_for_the_next_run_and_a_550_fails_that_subscriber_only() {
         reject: vec!["ccp@example.org".to_owned()],
         ..Script::default()
     });
-    let dir = project();
+    let project = project();
     let out = digest(
-        dir.path(),
+        &project,
         &["--smtp", &smtp_url(server.addr), "--as-of", "2020-03-02"],
-    );
-    assert_eq!(out.status.code(), Some(75), "{}", text(&out.stderr));
-    let stderr = text(&out.stderr);
+    )
+    .assert_code(75);
+    let stderr = &out.stderr;
     assert!(
         stderr.contains("ccp@example.org") && stderr.contains("550"),
         "{stderr}"
@@ -297,11 +280,11 @@ fn a_451_is_left_for_the_next_run_and_a_550_fails_that_subscriber_only() {
     // Next run, the server is well again: the deferred digest goes out;
     // the refused one is not retried this period, and nobody gets two.
     let healthy = SmtpServer::start(Script::default());
-    let out = digest(
-        dir.path(),
+    digest(
+        &project,
         &["--smtp", &smtp_url(healthy.addr), "--as-of", "2020-03-03"],
-    );
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    )
+    .assert_success();
     let mut all = server.received();
     all.extend(healthy.received());
     let mut expected = want.clone();
@@ -315,23 +298,19 @@ fn a_server_gone_mid_run_leaves_the_rest_for_the_next_run() {
     let server = SmtpServer::start(Script::default());
     // Lets two messages through, then the server is gone for good.
     let cutter = Cutter::start(server.addr, 2, true);
-    let dir = project();
+    let project = project();
     let out = digest(
-        dir.path(),
+        &project,
         &["--smtp", &smtp_url(cutter.addr), "--as-of", "2020-03-02"],
-    );
-    assert_eq!(out.status.code(), Some(75), "{}", text(&out.stderr));
-    assert!(
-        text(&out.stderr).contains("cannot reach SMTP server"),
-        "{}",
-        text(&out.stderr)
-    );
+    )
+    .assert_code(75);
+    assert!(out.stderr.contains("cannot reach SMTP server"), "{out}");
     assert_eq!(server.received().len(), 2);
-    let out = digest(
-        dir.path(),
+    digest(
+        &project,
         &["--smtp", &smtp_url(server.addr), "--as-of", "2020-03-02"],
-    );
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    )
+    .assert_success();
     assert_once_each(&server.received(), &want);
 }
 
@@ -354,32 +333,25 @@ fn a_run_killed_mid_way_resumes_without_duplicates_or_losses() {
             assert!(killed.success());
         })),
     );
-    let dir = project();
-    let child = Command::new(env!("CARGO_BIN_EXE_storyfeed"))
-        .args([
+    let project = project();
+    let child = project
+        .command([
             "digest",
             "--smtp",
             &smtp_url(cutter.addr),
             "--as-of",
             "2020-03-02",
         ])
-        .current_dir(dir.path())
-        .env("STORYFEED_SECRET", SECRET)
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
     pid.store(child.id(), std::sync::atomic::Ordering::SeqCst);
-    let out = child.wait_with_output().unwrap();
-    assert_eq!(
-        out.status.code(),
-        None,
-        "killed by a signal: {}",
-        text(&out.stderr)
-    );
+    let out = project.wait(child);
+    assert_eq!(out.code(), None, "killed by a signal: {out}");
     assert_eq!(server.received().len(), 2);
     // The journal says what happened: two sent, the third pending.
-    let journal = std::fs::read_to_string(dir.path().join("state/deliveries.jsonl")).unwrap();
+    let journal = project.read("state/deliveries.jsonl");
     assert_eq!(
         journal.matches("\"status\":\"sent\"").count(),
         2,
@@ -387,17 +359,17 @@ fn a_run_killed_mid_way_resumes_without_duplicates_or_losses() {
     );
     assert!(journal.contains("\"status\":\"pending\""), "{journal}");
 
-    let out = digest(
-        dir.path(),
+    digest(
+        &project,
         &["--smtp", &smtp_url(server.addr), "--as-of", "2020-03-02"],
-    );
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    )
+    .assert_success();
     assert_once_each(&server.received(), &want);
-    let again = digest(
-        dir.path(),
+    digest(
+        &project,
         &["--smtp", &smtp_url(server.addr), "--as-of", "2020-03-02"],
-    );
-    assert!(again.status.success());
+    )
+    .assert_success();
     assert_once_each(&server.received(), &want);
 }
 
@@ -408,52 +380,46 @@ fn an_unreachable_server_stops_the_run_with_a_clear_message() {
         .local_addr()
         .unwrap()
         .port();
-    let dir = project();
+    let project = project();
     let url = format!("smtp://127.0.0.1:{port}");
-    let out = digest(dir.path(), &["--smtp", &url, "--as-of", "2020-03-02"]);
-    assert_eq!(out.status.code(), Some(75), "{}", text(&out.stderr));
-    let stderr = text(&out.stderr);
+    let out = digest(&project, &["--smtp", &url, "--as-of", "2020-03-02"]).assert_code(75);
+    let stderr = &out.stderr;
     assert!(
         stderr.contains(&format!("cannot reach SMTP server 127.0.0.1:{port}")),
         "{stderr}"
     );
     // Nothing is recorded as sent: the next run sends everything.
     let server = SmtpServer::start(Script::default());
-    let out = digest(
-        dir.path(),
+    digest(
+        &project,
         &["--smtp", &smtp_url(server.addr), "--as-of", "2020-03-02"],
-    );
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    )
+    .assert_success();
     assert_once_each(&server.received(), &expected_first_digests());
 }
 
 #[test]
 fn a_second_run_waits_for_the_first() {
-    let dir = project();
-    let state = storyfeed::digest::state::StateDir::new(dir.path().join("state"));
+    let project = project();
+    let state = storyfeed::digest::state::StateDir::new(project.join("state"));
     let _held = state.lock().unwrap();
     let server = SmtpServer::start(Script::default());
     let out = digest(
-        dir.path(),
+        &project,
         &["--smtp", &smtp_url(server.addr), "--as-of", "2020-03-02"],
-    );
-    assert_eq!(out.status.code(), Some(75));
-    assert!(
-        text(&out.stderr).contains("another digest run holds"),
-        "{}",
-        text(&out.stderr)
-    );
+    )
+    .assert_code(75);
+    assert!(out.stderr.contains("another digest run holds"), "{out}");
     assert!(server.received().is_empty());
 }
 
 #[test]
 fn a_dry_run_writes_the_outbox_and_touches_no_state() {
-    let dir = project();
-    let out = digest(dir.path(), &["--dry-run", "--as-of", "2020-03-02"]);
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    let project = project();
+    digest(&project, &["--dry-run", "--as-of", "2020-03-02"]).assert_success();
     let want = expected_first_digests();
     let mut files: Vec<PathBuf> = Vec::new();
-    for period in std::fs::read_dir(dir.path().join("outbox")).unwrap() {
+    for period in std::fs::read_dir(project.join("outbox")).unwrap() {
         for f in std::fs::read_dir(period.unwrap().path()).unwrap() {
             files.push(f.unwrap().path());
         }
@@ -465,51 +431,41 @@ fn a_dry_run_writes_the_outbox_and_touches_no_state() {
         let bytes = std::fs::read(f).unwrap();
         assert!(MessageParser::default().parse(&bytes).is_some());
     }
-    assert!(!dir.path().join("state").exists(), "a dry run wrote state");
+    assert!(!project.join("state").exists(), "a dry run wrote state");
     // And again: the same bytes (same Message-ID, same Date with --as-of).
     let first: Vec<Vec<u8>> = files.iter().map(|f| std::fs::read(f).unwrap()).collect();
-    let out = digest(dir.path(), &["--dry-run", "--as-of", "2020-03-02"]);
-    assert!(out.status.success());
+    digest(&project, &["--dry-run", "--as-of", "2020-03-02"]).assert_success();
     let second: Vec<Vec<u8>> = files.iter().map(|f| std::fs::read(f).unwrap()).collect();
     assert_eq!(first, second);
 }
 
 #[test]
 fn an_unsubscribed_address_gets_nothing_more() {
-    let dir = project();
-    let out = Command::new(env!("CARGO_BIN_EXE_storyfeed"))
-        .args(["unsubscribe", "All.Weekly@example.org"])
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    let project = project();
+    project
+        .run(["unsubscribe", "All.Weekly@example.org"])
+        .assert_success();
     let server = SmtpServer::start(Script::default());
     let out = digest(
-        dir.path(),
+        &project,
         &["--smtp", &smtp_url(server.addr), "--as-of", "2020-03-02"],
-    );
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    )
+    .assert_success();
     let mut want = expected_first_digests();
     want.remove("all.weekly@example.org");
     assert_once_each(&server.received(), &want);
-    assert!(
-        text(&out.stdout).contains("1 unsubscribed"),
-        "{}",
-        text(&out.stdout)
-    );
+    assert!(out.stdout.contains("1 unsubscribed"), "{out}");
 }
 
 #[test]
 fn bad_subscribers_name_the_entry() {
-    let dir = project();
-    std::fs::write(
-        dir.path().join("subscribers.toml"),
+    let project = project();
+    project.write(
+        "subscribers.toml",
         "[[subscriber]]\naddress = \"a@example.org\"\nthemes = [\"drugs\"]\n\n[[subscriber]]\naddress = \"b@example.org\"\nthemes = [\"smuggling\"]\n",
-    )
-    .unwrap();
-    let out = digest(dir.path(), &["--dry-run", "--as-of", "2020-03-02"]);
-    assert_eq!(out.status.code(), Some(2));
-    let stderr = text(&out.stderr);
+    );
+    let out = digest(&project, &["--dry-run", "--as-of", "2020-03-02"]).assert_code(2);
+    let stderr = &out.stderr;
     assert!(
         stderr.contains("subscribers.toml:7:11:")
             && stderr.contains("subscriber 2 (b@example.org): unknown theme `smuggling`"),
@@ -523,25 +479,20 @@ fn a_refused_sender_stops_the_run_and_fails_nobody() {
         reject_sender: vec!["digest@example.org".to_owned()],
         ..Script::default()
     });
-    let dir = project();
+    let project = project();
     let url = smtp_url(server.addr);
-    let out = digest(dir.path(), &["--smtp", &url, "--as-of", "2020-03-02"]);
-    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
-    assert!(
-        text(&out.stderr).contains("refused the sender"),
-        "{}",
-        text(&out.stderr)
-    );
+    let out = digest(&project, &["--smtp", &url, "--as-of", "2020-03-02"]).assert_code(2);
+    assert!(out.stderr.contains("refused the sender"), "{out}");
     assert!(server.received().is_empty());
     // Nobody is marked failed: with the sender fixed, everyone gets theirs.
     let journal =
-        std::fs::read_to_string(dir.path().join("state/deliveries.jsonl")).unwrap_or_default();
+        std::fs::read_to_string(project.join("state/deliveries.jsonl")).unwrap_or_default();
     assert!(!journal.contains("\"failed\""), "{journal}");
     let healthy = SmtpServer::start(Script::default());
-    let out = digest(
-        dir.path(),
+    digest(
+        &project,
         &["--smtp", &smtp_url(healthy.addr), "--as-of", "2020-03-02"],
-    );
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    )
+    .assert_success();
     assert_once_each(&healthy.received(), &expected_first_digests());
 }

@@ -1,6 +1,7 @@
 //! The one integration-test binary: the parser on the real archives, the
-//! CLI run as a user runs it, property tests on arbitrary input, the site,
-//! and digests sent to a real SMTP server.
+//! CLI run as a user runs it (`harness`: the executable in a fresh
+//! directory), property tests on arbitrary input, the site, digests sent to
+//! a real SMTP server, and snapshots of a feed, a page and a digest.
 
 mod cache;
 mod classify;
@@ -9,9 +10,11 @@ mod corpus;
 mod digest;
 mod digest_render;
 mod expected_corpus;
+mod harness;
 mod layouts;
 mod props;
 mod serve;
 mod site;
 mod smtp;
 mod smtp_server;
+mod snapshots;

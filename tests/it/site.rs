@@ -4,69 +4,45 @@
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::path::Path;
+use std::process::Stdio;
 
 use chrono::{TimeZone, Utc};
 use storyfeed::classify::Taxonomy;
 use storyfeed::parse::parse_paths;
 
+use crate::harness::{root, Output, Project};
+
 const BASE: &str = "https://example.org/unodc/";
 const LIMIT: usize = 20;
 
-pub(crate) fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// A project directory: a config, a copy of some archives, a ledger path.
-pub(crate) fn project(archives: &[(&str, String)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir(dir.path().join("archives")).unwrap();
-    for (name, text) in archives {
-        std::fs::write(dir.path().join("archives").join(name), text).unwrap();
-    }
+/// A project with a site config: `archives/` in, `public/` out, the
+/// ledger in `published.jsonl`, the shipped taxonomy.
+pub(crate) fn project() -> Project {
     let taxonomy = root().join("data/taxonomy.toml");
-    std::fs::write(
-        dir.path().join("storyfeed.toml"),
-        format!(
-            "title = \"Test site\"\nbase_url = \"{BASE}\"\nfeed_item_limit = {LIMIT}\n\
-             archives = [\"archives\"]\nledger = \"published.jsonl\"\nout_dir = \"public\"\n\
-             taxonomy = {:?}\n",
-            taxonomy.display().to_string()
-        ),
-    )
-    .unwrap();
-    dir
+    Project::new().config(&format!(
+        "title = \"Test site\"\nbase_url = \"{BASE}\"\nfeed_item_limit = {LIMIT}\n\
+         archives = [\"archives\"]\nledger = \"published.jsonl\"\nout_dir = \"public\"\n\
+         taxonomy = {:?}\n",
+        taxonomy.display().to_string()
+    ))
 }
 
-pub(crate) fn shipped() -> Vec<(&'static str, String)> {
+/// `project()` with three of the shipped archives.
+pub(crate) fn shipped() -> Project {
     [
         "brussels-liaison-office-latest-news.txt",
         "eu-unodc-brochure-2021.txt",
         "unodc-stories-2020.txt",
     ]
     .into_iter()
-    .map(|n| {
-        (
-            n,
-            std::fs::read_to_string(root().join("data/archives").join(n)).unwrap(),
-        )
-    })
-    .collect()
+    .fold(project(), Project::shipped_archive)
 }
 
-pub(crate) fn build(dir: &Path) -> Output {
-    let out = Command::new(env!("CARGO_BIN_EXE_storyfeed"))
-        .args(["build", "--config", "storyfeed.toml"])
-        .current_dir(dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
+pub(crate) fn build(project: &Project) -> Output {
+    project
+        .run(["build", "--config", "storyfeed.toml"])
+        .assert_success()
 }
 
 /// Every file of a built site, by relative path.
@@ -89,12 +65,12 @@ pub(crate) fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
 
 #[test]
 fn every_feed_reads_back_with_ids_links_dates_and_counts_of_its_stories() {
-    let dir = project(&shipped());
-    build(dir.path());
-    let site = dir.path().join("public");
+    let project = shipped();
+    build(&project);
+    let site = project.join("public");
 
     // The stories as the library sees them, to check the feeds against.
-    let mut stories = parse_paths(&[dir.path().join("archives")]).unwrap().stories;
+    let mut stories = parse_paths(&[project.join("archives")]).unwrap().stories;
     let taxonomy = Taxonomy::load(&root().join("data/taxonomy.toml")).unwrap();
     taxonomy.classify_all(&mut stories);
     let mut groups: Vec<(String, Vec<&storyfeed::story::Story>)> =
@@ -188,16 +164,16 @@ fn every_feed_reads_back_with_ids_links_dates_and_counts_of_its_stories() {
 
 #[test]
 fn a_rebuild_is_byte_identical_and_rewrites_nothing() {
-    let dir = project(&shipped());
-    let first = build(dir.path());
-    let site = dir.path().join("public");
+    let project = shipped();
+    let first = build(&project);
+    let site = project.join("public");
     let before = files(&site);
     let mtime = std::fs::metadata(site.join("feeds/all.rss"))
         .unwrap()
         .modified()
         .unwrap();
     std::thread::sleep(std::time::Duration::from_millis(20));
-    let second = build(dir.path());
+    let second = build(&project);
     assert_eq!(before, files(&site));
     assert_eq!(
         std::fs::metadata(site.join("feeds/all.rss"))
@@ -206,18 +182,17 @@ fn a_rebuild_is_byte_identical_and_rewrites_nothing() {
             .unwrap(),
         mtime
     );
-    let summary = String::from_utf8_lossy(&second.stdout);
-    assert!(summary.contains(" 0 files written"), "{summary}");
-    assert!(String::from_utf8_lossy(&first.stdout).contains(" 0 unchanged"));
+    assert!(second.stdout.contains(" 0 files written"), "{second}");
+    assert!(first.stdout.contains(" 0 unchanged"), "{first}");
 }
 
 #[test]
 fn markup_and_quotes_in_titles_survive_and_controls_are_dropped() {
     let title = "Tom & Jerry <b>\"bold\"</b> 'single' \u{1}ctl \u{fffe}x";
     let page = format!("Page\n\n30 July 2023\n{title}\nSummary with <tag> & \"quotes\". more\n");
-    let dir = project(&[("odd.txt", page)]);
-    build(dir.path());
-    let site = dir.path().join("public");
+    let project = project().archive("odd.txt", &page);
+    build(&project);
+    let site = project.join("public");
     let want = "Tom & Jerry <b>\"bold\"</b> 'single' ctl x";
     for ext in ["rss", "atom", "json"] {
         let bytes = std::fs::read(site.join(format!("feeds/all.{ext}"))).unwrap();
@@ -247,68 +222,57 @@ fn a_corrected_title_keeps_its_published_id_and_a_removed_story_is_reported() {
     let page = |title: &str| {
         format!("Page\n\n30 July 2023\n{title}\nThe body of the story. more\n\n1 June 2023\nSecond story\nOther body. more\n")
     };
-    let dir = project(&[("a.txt", page("Launch of the UNDOC report"))]);
-    build(dir.path());
+    let project = project().archive("a.txt", &page("Launch of the UNDOC report"));
+    build(&project);
     let old_id = "2023-07-30-launch-of-the-undoc-report";
-    assert!(dir
-        .path()
+    assert!(project
         .join(format!("public/stories/{old_id}.html"))
         .is_file());
-    let ledger = std::fs::read_to_string(dir.path().join("published.jsonl")).unwrap();
+    let ledger = project.read("published.jsonl");
     assert!(ledger.contains(old_id), "{ledger}");
 
-    std::fs::write(
-        dir.path().join("archives/a.txt"),
-        page("Launch of the UNODC report"),
-    )
-    .unwrap();
-    let out = build(dir.path());
-    assert!(dir
-        .path()
+    project.write("archives/a.txt", page("Launch of the UNODC report"));
+    let out = build(&project);
+    assert!(project
         .join(format!("public/stories/{old_id}.html"))
         .is_file());
-    assert!(!dir
-        .path()
+    assert!(!project
         .join("public/stories/2023-07-30-launch-of-the-unodc-report.html")
         .exists());
-    let feed = std::fs::read(dir.path().join("public/feeds/all.atom")).unwrap();
+    let feed = std::fs::read(project.join("public/feeds/all.atom")).unwrap();
     let feed = feed_rs::parser::parse(&feed[..]).unwrap();
     assert_eq!(feed.entries[0].id, format!("{BASE}stories/{old_id}.html"));
     assert_eq!(
         feed.entries[0].title.as_ref().unwrap().content,
         "Launch of the UNODC report"
     );
-    assert!(String::from_utf8_lossy(&out.stderr).contains("keeps its published id"));
+    assert!(out.stderr.contains("keeps its published id"), "{out}");
 
     // Removing a story: the build says so, and its page goes.
-    std::fs::write(
-        dir.path().join("archives/a.txt"),
+    project.write(
+        "archives/a.txt",
         "Page\n\n1 June 2023\nSecond story\nOther body. more\n",
-    )
-    .unwrap();
-    let out = build(dir.path());
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    );
+    let out = build(&project);
     assert!(
-        stderr.contains(&format!(
+        out.stderr.contains(&format!(
             "published story `{old_id}` is no longer in the archives"
         )),
-        "{stderr}"
+        "{out}"
     );
-    assert!(!dir
-        .path()
+    assert!(!project
         .join(format!("public/stories/{old_id}.html"))
         .exists());
-    assert!(String::from_utf8_lossy(&out.stdout).contains(" 1 removed"));
+    assert!(out.stdout.contains(" 1 removed"), "{out}");
 }
 
 #[test]
 fn a_reader_subscribes_over_http_and_gets_304_on_a_conditional_get() {
-    let dir = project(&shipped());
-    build(dir.path());
+    let project = shipped();
+    build(&project);
     let mut child = KillOnDrop(
-        Command::new(env!("CARGO_BIN_EXE_storyfeed"))
-            .args(["serve", "--dir", "public", "--port", "0"])
-            .current_dir(dir.path())
+        project
+            .command(["serve", "--dir", "public", "--port", "0"])
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
