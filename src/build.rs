@@ -94,10 +94,7 @@ impl SiteBuild {
         };
         let report = feed::build_site_cached(&site, &mut output, &mut self.cache, tick)?;
         // The cache only saves time: a build that cannot keep it still succeeded.
-        let cache_not_saved = self
-            .cache
-            .save(&self.out_dir.join(cache::FILE_NAME))
-            .err();
+        let cache_not_saved = self.cache.save(&self.out_dir.join(cache::FILE_NAME)).err();
         let ledger = &self.config.ledger;
         if self.catalog.ids.changed || !ledger.exists() {
             self.catalog.ledger.save(ledger)?;

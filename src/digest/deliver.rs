@@ -12,13 +12,13 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rayon::prelude::*;
 use thiserror::Error;
 
+use super::job::{Notice, Observer};
 use super::message::{self, MessageError, Secret};
 use super::period::{Frequency, Period};
 use super::render::{self, Links, RenderError};
 use super::smtp::{self, Job, Outcome, SmtpError, SmtpSettings};
 use super::state::{address_key, Delivery, State, StateDir, StateError, Status};
 use super::subscribers::Subscriber;
-use super::job::{Notice, Observer};
 use super::{plan, Digest, Plan, Skip};
 use crate::classify::Taxonomy;
 use crate::config::Config;
@@ -351,15 +351,16 @@ fn send(
         let (tx, rx) = std::sync::mpsc::sync_channel::<Job>(queue);
         let (prepare, prepare_error) = (&prepare, &prepare_error);
         scope.spawn(move || {
-            let _ = (0..digests.len())
-                .into_par_iter()
-                .try_for_each_with(tx, |tx, key| match prepare(key) {
-                    Ok(job) => tx.send(job).map_err(|_| ()),
-                    Err(e) => {
-                        lock(prepare_error).get_or_insert(e);
-                        Err(())
-                    }
-                });
+            let _ =
+                (0..digests.len())
+                    .into_par_iter()
+                    .try_for_each_with(tx, |tx, key| match prepare(key) {
+                        Ok(job) => tx.send(job).map_err(|_| ()),
+                        Err(e) => {
+                            lock(prepare_error).get_or_insert(e);
+                            Err(())
+                        }
+                    });
         });
         smtp::send_all(settings, rx.into_iter(), record)
     });

@@ -10,10 +10,10 @@ use std::path::PathBuf;
 use chrono::{DateTime, NaiveDate, Utc};
 use thiserror::Error;
 
+use super::deliver::{self, Destination, RunError, RunOptions, RunSummary};
 use super::message::{self, Secret};
 use super::period::Frequency;
 use super::render::{self, Links, RenderError};
-use super::deliver::{self, Destination, RunError, RunOptions, RunSummary};
 use super::smtp::{SmtpError, SmtpSettings};
 use super::state::{StateDir, StateError};
 use super::subscribers::{self, Subscriber, SubscribersError};
@@ -211,11 +211,7 @@ impl Setup {
 
 /// The secret that signs unsubscribe links; when nothing will be sent and
 /// there is none, a placeholder (and a notice saying so).
-fn secret(
-    config: &Config,
-    sending: bool,
-    observer: &dyn Observer,
-) -> Result<Secret, DigestError> {
+fn secret(config: &Config, sending: bool, observer: &dyn Observer) -> Result<Secret, DigestError> {
     match deliver::load_secret(config)? {
         Some(secret) => Ok(secret),
         None if !sending => {
@@ -292,11 +288,7 @@ pub fn preview(
 ) -> Result<Preview, DigestError> {
     let setup = Setup::load(config, options, Some(address), observer)?;
     let secret = secret(config, false, observer)?;
-    let (taxonomy, stories, today) = (
-        &setup.catalog.taxonomy,
-        &setup.catalog.stories,
-        setup.today,
-    );
+    let (taxonomy, stories, today) = (&setup.catalog.taxonomy, &setup.catalog.stories, setup.today);
     let mut state = setup.state_dir.load()?;
     deliver::arrive(&mut state, stories, today);
     // Preview what the next digest would hold, sent already or not.
