@@ -15,6 +15,7 @@ use hmac::{Hmac, Mac};
 use lettre::message::header::{HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart, SinglePart};
 use lettre::Message;
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use sha2::{Digest as _, Sha256};
 use thiserror::Error;
 
@@ -56,12 +57,16 @@ fn mac(secret: &Secret, address: &str) -> HmacSha256 {
 
 /// Hex HMAC-SHA256 of the address (lower case) under `secret`.
 pub fn unsubscribe_token(secret: &Secret, address: &str) -> String {
-    hex(&mac(secret, address).finalize().into_bytes())
+    hex::encode(mac(secret, address).finalize().into_bytes())
 }
 
 /// Checks a token in constant time.
 pub fn verify_token(secret: &Secret, address: &str, token: &str) -> bool {
-    let Some(bytes) = unhex(token) else {
+    // Longer than any HMAC-SHA256: not worth decoding.
+    if token.len() > 128 {
+        return false;
+    }
+    let Ok(bytes) = hex::decode(token) else {
         return false;
     };
     mac(secret, address).verify_slice(&bytes).is_ok()
@@ -71,7 +76,7 @@ pub fn verify_token(secret: &Secret, address: &str, token: &str) -> bool {
 pub fn unsubscribe_url(base_url: &str, secret: &Secret, address: &str) -> String {
     format!(
         "{base_url}unsubscribe?a={}&t={}",
-        percent_encode(address, b""),
+        utf8_percent_encode(address, NOT_UNRESERVED),
         unsubscribe_token(secret, address)
     )
 }
@@ -89,7 +94,7 @@ pub fn message_id(config: &Config, address: &str, period: &Period) -> String {
         "<digest.{}.{}.{}@{domain}>",
         period.first,
         period.last,
-        &hex(&hash)[..16]
+        &hex::encode(hash)[..16]
     )
 }
 
@@ -125,7 +130,7 @@ pub fn build(
     }
     let mailto = format!(
         "mailto:{}?subject=unsubscribe",
-        percent_encode(&config.digest.unsubscribe_mailto, b"@")
+        utf8_percent_encode(&config.digest.unsubscribe_mailto, NOT_UNRESERVED_OR_AT)
     );
     let builder = Message::builder()
         .from(from)
@@ -149,7 +154,7 @@ pub fn build(
             let mut hash = Sha256::new();
             hash.update(rendered.text.as_bytes());
             hash.update(html.as_bytes());
-            let boundary = format!("sf-{}", &hex(&hash.finalize())[..40]);
+            let boundary = format!("sf-{}", &hex::encode(hash.finalize())[..40]);
             builder.multipart(
                 MultiPart::alternative()
                     .boundary(boundary)
@@ -179,40 +184,16 @@ fn header(name: &'static str, value: String) -> HeaderValue {
     HeaderValue::new(HeaderName::new_from_ascii_str(name), value)
 }
 
-/// Percent-encodes every byte but unreserved characters (RFC 3986) and `keep`.
-fn percent_encode(text: &str, keep: &[u8]) -> String {
-    let mut out = String::with_capacity(text.len() + 8);
-    for &b in text.as_bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) || keep.contains(&b) {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
+/// Every byte but the unreserved characters of RFC 3986 (`A-Z a-z 0-9 - . _ ~`)
+/// is percent-encoded (non-ASCII too: `utf8_percent_encode` always does).
+const NOT_UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
 
-fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for &b in bytes {
-        out.push(char::from(DIGITS[usize::from(b >> 4)]));
-        out.push(char::from(DIGITS[usize::from(b & 15)]));
-    }
-    out
-}
-
-fn unhex(text: &str) -> Option<Vec<u8>> {
-    let digit = |b: u8| char::from(b).to_digit(16).map(|d| d as u8);
-    let bytes = text.as_bytes();
-    if !bytes.len().is_multiple_of(2) || bytes.len() > 128 {
-        return None;
-    }
-    bytes
-        .chunks(2)
-        .map(|pair| Some(digit(pair[0])? << 4 | digit(pair[1])?))
-        .collect()
-}
+/// The same with `@` kept, for the address in a `mailto:` URL.
+const NOT_UNRESERVED_OR_AT: &AsciiSet = &NOT_UNRESERVED.remove(b'@');
 
 #[cfg(test)]
 mod tests {
@@ -261,6 +242,60 @@ mod tests {
             url,
             format!("https://x.org/news/unsubscribe?a=a%2Bb%26c%3Dd%40example.org&t={token}")
         );
+    }
+
+    /// The hand-written encoder the `AsciiSet`s replaced: every byte but
+    /// unreserved characters (RFC 3986) and `keep`, upper-case hex.
+    fn percent_encode_by_hand(text: &str, keep: &[u8]) -> String {
+        let mut out = String::new();
+        for &b in text.as_bytes() {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) || keep.contains(&b) {
+                out.push(char::from(b));
+            } else {
+                out.push_str(&format!("%{b:02X}"));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn percent_encoding_is_byte_for_byte_the_hand_written_one() {
+        let mut texts: Vec<String> = (0..=127u8).map(|b| char::from(b).to_string()).collect();
+        texts.push((0..=127u8).map(char::from).collect());
+        texts.extend(
+            [
+                "Ana.Pérez+digest@example.org",
+                "名前@例え.jp",
+                "a b&c=d?e#f/g%h@i",
+                "\u{7f}\u{80}\u{ff}\u{100}\u{10ffff}",
+                "😀~_-.",
+            ]
+            .map(str::to_owned),
+        );
+        for text in &texts {
+            assert_eq!(
+                utf8_percent_encode(text, NOT_UNRESERVED).to_string(),
+                percent_encode_by_hand(text, b""),
+                "{text:?}"
+            );
+            assert_eq!(
+                utf8_percent_encode(text, NOT_UNRESERVED_OR_AT).to_string(),
+                percent_encode_by_hand(text, b"@"),
+                "{text:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn hex_is_lower_case_and_tokens_decode_as_before() {
+        let all: Vec<u8> = (0..=255).collect();
+        let by_hand: String = all.iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(hex::encode(&all), by_hand);
+        // Upper case is accepted; odd lengths and non-hex digits are not.
+        assert_eq!(hex::decode("00aBfF").unwrap(), [0x00, 0xab, 0xff]);
+        for bad in ["0", "abc", "0g", "g0", "+1", " 1", "é1", "１２"] {
+            assert!(hex::decode(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]
