@@ -255,10 +255,10 @@ fn serve(dir: Option<PathBuf>, port: u16, config: Option<&Path>) -> Result<ExitC
     // The one-click unsubscribe links of digests need the signing secret.
     match digests::run::load_secret(&config)? {
         Some(secret) => {
-            server = server.with_unsubscribe(storyfeed::serve::Unsubscribe {
+            server.mount(Box::new(digests::unsubscribe::Unsubscribe {
                 secret,
                 state: StateDir::new(&config.digest.state_dir),
-            });
+            }));
         }
         None => eprintln!(
             "note: no {} (or digest.secret_file): unsubscribe links are not answered",
@@ -271,7 +271,7 @@ fn serve(dir: Option<PathBuf>, port: u16, config: Option<&Path>) -> Result<ExitC
         server.local_addr()
     );
     io::stdout().flush()?;
-    server.run()?;
+    server.run(&|line| eprintln!("{line}"))?;
     Ok(ExitCode::SUCCESS)
 }
 

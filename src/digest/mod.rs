@@ -8,6 +8,7 @@
 //! - [`plan`]: who gets which stories this run (pure).
 //! - [`render`], [`message`]: a digest as text, HTML and an Internet message.
 //! - [`smtp`]: sending; [`outbox`]: `.eml` files instead.
+//! - [`unsubscribe`]: the one-click unsubscribe endpoint `storyfeed serve` mounts.
 
 pub mod message;
 pub mod outbox;
@@ -17,6 +18,7 @@ pub mod run;
 pub mod smtp;
 pub mod state;
 pub mod subscribers;
+pub mod unsubscribe;
 
 use chrono::NaiveDate;
 

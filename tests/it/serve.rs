@@ -5,12 +5,13 @@ use std::fs::{self, File};
 use std::io::{Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream};
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, SystemTime};
 
-use storyfeed::serve::{ServeError, Server};
+use storyfeed::serve::{Endpoint, ServeError, Server};
 use tempfile::TempDir;
+use tiny_http::{Request, Response, ResponseBox};
 
 const OUTSIDE: &str = "SECRET-OUTSIDE-THE-ROOT";
 const RSS: &str = "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel/></rss>\n";
@@ -25,10 +26,17 @@ struct Site {
     dir: TempDir,
     server: Arc<Server>,
     thread: Option<JoinHandle<Result<(), ServeError>>>,
+    /// The server's log lines.
+    log: Arc<Mutex<Vec<String>>>,
 }
 
 impl Site {
     fn new() -> Site {
+        Site::with(|_| {})
+    }
+
+    /// A site whose server `mount` has mounted endpoints on.
+    fn with(mount: impl FnOnce(&mut Server)) -> Site {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().join("site");
         fs::create_dir_all(root.join("feeds")).unwrap();
@@ -48,14 +56,29 @@ impl Site {
             fs::create_dir(root.join("inner")).unwrap();
             symlink("../../outside.txt", root.join("inner/index.html")).unwrap();
         }
-        let server = Arc::new(Server::bind(&root, 0).unwrap());
+        let mut server = Server::bind(&root, 0).unwrap();
+        mount(&mut server);
+        let server = Arc::new(server);
         let running = Arc::clone(&server);
-        let thread = Some(thread::spawn(move || running.run()));
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let lines = Arc::clone(&log);
+        let thread = Some(thread::spawn(move || {
+            running.run(&|line| lines.lock().unwrap().push(line.to_owned()))
+        }));
         Site {
             dir,
             server,
             thread,
+            log,
         }
+    }
+
+    /// Stops the server and gives its log: every request answered so far.
+    fn stop(mut self) -> Vec<String> {
+        self.server.stop();
+        let thread = self.thread.take().unwrap();
+        thread.join().unwrap().unwrap();
+        self.log.lock().unwrap().clone()
     }
 
     fn addr(&self) -> SocketAddr {
@@ -628,12 +651,102 @@ fn stop_ends_run_promptly() {
     let dir = tempfile::tempdir().unwrap();
     let server = Arc::new(Server::bind(dir.path(), 0).unwrap());
     let running = Arc::clone(&server);
-    let thread = thread::spawn(move || running.run());
+    let thread = thread::spawn(move || running.run(&|_| {}));
     thread::sleep(Duration::from_millis(50));
     server.stop();
     thread.join().unwrap().unwrap();
     // Stopping before running returns at once too.
     let server = Server::bind(dir.path(), 0).unwrap();
     server.stop();
-    server.run().unwrap();
+    server.run(&|_| panic!("no request")).unwrap();
+}
+
+#[test]
+fn each_request_gives_one_log_line_safe_for_a_terminal() {
+    let site = Site::new();
+    assert_eq!(site.get("/feeds/all.rss", &[]).status, 200);
+    assert_eq!(site.get("/missing?\x1b[31m", &[]).status, 404);
+    let reply = request(site.addr(), "DELETE", "/", &[("Content-Length", "0")]);
+    assert_eq!(reply.status, 405);
+    assert_eq!(
+        site.stop(),
+        [
+            "GET /feeds/all.rss 200",
+            "GET /missing?%1B[31m 404",
+            "DELETE / 405"
+        ]
+    );
+}
+
+/// An endpoint for the tests: answers its path with the method and the
+/// target, logs a line of its own, panics on `/boom` and keeps the query
+/// out of the log.
+struct Echo {
+    path: &'static str,
+}
+
+impl Endpoint for Echo {
+    fn path(&self) -> &str {
+        self.path
+    }
+
+    fn handle(&self, request: &mut Request, log: &dyn Fn(&str)) -> ResponseBox {
+        assert_ne!(self.path, "/boom", "a bug in an endpoint");
+        log("echo: handled");
+        let body = format!("{} {}", request.method(), request.url());
+        Response::from_string(body).with_status_code(201).boxed()
+    }
+
+    fn log_target(&self, _target: &str) -> String {
+        format!("{}?(echo)", self.path)
+    }
+}
+
+#[test]
+fn mounted_endpoints_answer_their_path_with_every_method() {
+    let site = Site::with(|server| {
+        server.mount(Box::new(Echo { path: "/echo" }));
+        // It hides the file, and the first mounted at a path wins.
+        server.mount(Box::new(Echo {
+            path: "/index.html",
+        }));
+        server.mount(Box::new(Echo { path: "/echo" }));
+        server.mount(Box::new(Echo { path: "/boom" }));
+    });
+    let reply = site.get("/echo?a=1#f", &[]);
+    assert_eq!(
+        (reply.status, reply.text().as_str()),
+        (201, "GET /echo?a=1#f")
+    );
+    let reply = request(site.addr(), "DELETE", "/echo", &[("Content-Length", "0")]);
+    assert_eq!((reply.status, reply.text().as_str()), (201, "DELETE /echo"));
+    let reply = request(site.addr(), "GET", "http://x/echo?q", &[]);
+    assert_eq!(reply.status, 201, "absolute form");
+    assert_eq!(site.get("/index.html", &[]).status, 201);
+    // Not a prefix match, and the files around it are served as before.
+    assert_eq!(site.get("/echo/", &[]).status, 404);
+    assert_eq!(site.get("/", &[]).text(), INDEX);
+    // A panic is a 500, and the server goes on.
+    let reply = site.get("/boom", &[]);
+    assert_eq!(reply.status, 500);
+    assert_eq!(site.get("/echo", &[]).status, 201);
+    let log = site.stop();
+    assert_eq!(
+        log,
+        [
+            "echo: handled",
+            "GET /echo?(echo) 201",
+            "echo: handled",
+            "DELETE /echo?(echo) 201",
+            "echo: handled",
+            "GET /echo?(echo) 201",
+            "echo: handled",
+            "GET /index.html?(echo) 201",
+            "GET /echo/ 404",
+            "GET / 200",
+            "GET /boom?(echo) 500",
+            "echo: handled",
+            "GET /echo?(echo) 201",
+        ]
+    );
 }
