@@ -11,8 +11,8 @@ use clap::{Parser, Subcommand};
 use storyfeed::build::SiteBuild;
 use storyfeed::catalog::Catalog;
 use storyfeed::config::Config;
+use storyfeed::digest::endpoint::Unsubscribe;
 use storyfeed::digest::period::Frequency;
-use storyfeed::digest::state::StateDir;
 use storyfeed::digest::{self as digests, DigestOptions, Notice, Preview};
 use storyfeed::parse::{self, Severity};
 
@@ -213,13 +213,8 @@ fn serve(dir: Option<PathBuf>, port: u16, config: Option<&Path>) -> Result<ExitC
     let dir = dir.unwrap_or_else(|| config.out_dir.clone());
     let mut server = storyfeed::serve::Server::bind(&dir, port)?;
     // The one-click unsubscribe links of digests need the signing secret.
-    match digests::deliver::load_secret(&config)? {
-        Some(secret) => {
-            server = server.with_unsubscribe(storyfeed::serve::Unsubscribe {
-                secret,
-                state: StateDir::new(&config.digest.state_dir),
-            });
-        }
+    match Unsubscribe::from_config(&config)? {
+        Some(endpoint) => server.mount(Box::new(endpoint)),
         None => eprintln!(
             "note: no {} (or digest.secret_file): unsubscribe links are not answered",
             config.digest.secret_env
@@ -231,7 +226,7 @@ fn serve(dir: Option<PathBuf>, port: u16, config: Option<&Path>) -> Result<ExitC
         server.local_addr()
     );
     io::stdout().flush()?;
-    server.run()?;
+    server.run(&|line| eprintln!("{line}"))?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -186,7 +186,7 @@ fn header(name: &'static str, value: String) -> HeaderValue {
 
 /// Every byte but the unreserved characters of RFC 3986 (`A-Z a-z 0-9 - . _ ~`)
 /// is percent-encoded (non-ASCII too: `utf8_percent_encode` always does).
-const NOT_UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
+pub(crate) const NOT_UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'-')
     .remove(b'.')
     .remove(b'_')

@@ -11,8 +11,10 @@
 //! - [`deliver`]: one run's digests planned, rendered, sent and recorded.
 //! - [`job`]: the commands ([`run`], [`preview`], [`unsubscribe`]) from a
 //!   config and options; what to tell the user goes to an [`Observer`].
+//! - [`endpoint`]: the one-click unsubscribe endpoint `storyfeed serve` mounts.
 
 pub mod deliver;
+pub mod endpoint;
 pub mod job;
 pub mod message;
 pub mod outbox;

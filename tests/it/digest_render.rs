@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use std::io::{Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream};
 use std::path::PathBuf;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
@@ -14,6 +14,7 @@ use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use mail_parser::{MessageParser, MimeHeaders};
 use storyfeed::classify::Taxonomy;
 use storyfeed::config::Config;
+use storyfeed::digest::endpoint::Unsubscribe;
 use storyfeed::digest::message::{
     build, message_id, unsubscribe_token, unsubscribe_url, verify_token, Secret,
 };
@@ -24,7 +25,7 @@ use storyfeed::digest::render::{
 use storyfeed::digest::state::{State, StateDir, UNSUBSCRIBED};
 use storyfeed::digest::subscribers::{self, Subscriber};
 use storyfeed::digest::{plan, Digest, Plan, Skip};
-use storyfeed::serve::{ServeError, Server, Unsubscribe};
+use storyfeed::serve::{ServeError, Server};
 use storyfeed::story::Story;
 
 const BASE: &str = "https://example.org/unodc/";
@@ -573,6 +574,8 @@ struct Endpoint {
     dir: tempfile::TempDir,
     server: Arc<Server>,
     thread: Option<JoinHandle<Result<(), ServeError>>>,
+    /// The server's log lines.
+    log: Arc<Mutex<Vec<String>>>,
 }
 
 impl Endpoint {
@@ -580,20 +583,32 @@ impl Endpoint {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir(dir.path().join("public")).unwrap();
         std::fs::write(dir.path().join("public/index.html"), "<!DOCTYPE html>").unwrap();
-        let server = Server::bind(&dir.path().join("public"), 0)
-            .unwrap()
-            .with_unsubscribe(Unsubscribe {
-                secret: secret(),
-                state: StateDir::new(dir.path().join("state")),
-            });
+        let mut server = Server::bind(&dir.path().join("public"), 0).unwrap();
+        server.mount(Box::new(Unsubscribe {
+            secret: secret(),
+            state: StateDir::new(dir.path().join("state")),
+        }));
         let server = Arc::new(server);
         let running = Arc::clone(&server);
-        let thread = Some(thread::spawn(move || running.run()));
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let lines = Arc::clone(&log);
+        let thread = Some(thread::spawn(move || {
+            running.run(&|line| lines.lock().unwrap().push(line.to_owned()))
+        }));
         Endpoint {
             dir,
             server,
             thread,
+            log,
         }
+    }
+
+    /// Stops the server and gives its log: every request answered so far.
+    fn stop(mut self) -> Vec<String> {
+        self.server.stop();
+        let thread = self.thread.take().unwrap();
+        thread.join().unwrap().unwrap();
+        self.log.lock().unwrap().clone()
     }
 
     fn addr(&self) -> SocketAddr {
@@ -794,6 +809,47 @@ fn the_confirm_form_posts_what_one_click_posts() {
         .load()
         .unwrap()
         .is_unsubscribed("ana@example.org"));
+}
+
+#[test]
+fn the_log_shows_no_address_or_token_and_other_methods_get_405() {
+    let endpoint = Endpoint::new();
+    let target = link_target("ana@example.org");
+    assert_eq!(http(endpoint.addr(), "GET", &target, FORM, "").0, 200);
+    assert_eq!(
+        http(endpoint.addr(), "GET", "/unsubscribe", FORM, "").0,
+        403
+    );
+    let raw = format!(
+        "PUT {target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"
+    );
+    let mut stream = TcpStream::connect(endpoint.addr()).unwrap();
+    stream.write_all(raw.as_bytes()).unwrap();
+    let mut reply = String::new();
+    stream.read_to_string(&mut reply).unwrap();
+    assert!(reply.starts_with("HTTP/1.1 405 "), "{reply}");
+    assert!(reply.contains("\r\nAllow: GET, HEAD, POST\r\n"), "{reply}");
+    // The state cannot be written: a 500, and the reason in the log.
+    std::fs::write(endpoint.dir.path().join("state"), "not a directory").unwrap();
+    let (status, _) = http(endpoint.addr(), "POST", &target, FORM, ONE_CLICK);
+    assert_eq!(status, 500);
+    assert_eq!(http(endpoint.addr(), "GET", "/index.html", FORM, "").0, 200);
+    let log = endpoint.stop();
+    assert_eq!(log.len(), 6, "{log:?}");
+    assert_eq!(
+        log[..3],
+        [
+            "GET /unsubscribe?(hidden) 200",
+            "GET /unsubscribe?(hidden) 403",
+            "PUT /unsubscribe?(hidden) 405"
+        ]
+    );
+    assert!(log[3].starts_with("unsubscribe: "), "{log:?}");
+    assert_eq!(
+        log[4..],
+        ["POST /unsubscribe?(hidden) 500", "GET /index.html 200"]
+    );
+    assert!(!log.iter().any(|l| l.contains("ana")), "{log:?}");
 }
 
 #[test]
