@@ -5,6 +5,7 @@
 
 mod cache;
 mod classify;
+mod classify_labels;
 mod cli;
 mod corpus;
 mod digest;
@@ -18,3 +19,4 @@ mod site;
 mod smtp;
 mod smtp_server;
 mod snapshots;
+mod unsubscribe;

@@ -1,0 +1,300 @@
+//! The one-click unsubscribe endpoint of digests (RFC 8058) mounted on the
+//! site server, over real HTTP: confirm page, one-click POST, bad tokens,
+//! the log.
+
+use std::io::{Read, Write};
+use std::net::{Shutdown, SocketAddr, TcpStream};
+use std::sync::{Arc, Mutex};
+use std::thread::{self, JoinHandle};
+use std::time::Duration;
+
+use chrono::NaiveDate;
+use storyfeed::digest::endpoint::Unsubscribe;
+use storyfeed::digest::message::{unsubscribe_token, unsubscribe_url, Secret};
+use storyfeed::digest::state::{StateDir, UNSUBSCRIBED};
+use storyfeed::digest::{plan, Plan, Skip};
+use storyfeed::serve::{ServeError, Server};
+
+use crate::digest_render::{secret, stories, unescape, Fixture, BASE};
+
+struct Endpoint {
+    dir: tempfile::TempDir,
+    server: Arc<Server>,
+    thread: Option<JoinHandle<Result<(), ServeError>>>,
+    /// The server's log lines.
+    log: Arc<Mutex<Vec<String>>>,
+}
+
+impl Endpoint {
+    fn new() -> Endpoint {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("public")).unwrap();
+        std::fs::write(dir.path().join("public/index.html"), "<!DOCTYPE html>").unwrap();
+        let mut server = Server::bind(&dir.path().join("public"), 0).unwrap();
+        server.mount(Box::new(Unsubscribe {
+            secret: secret(),
+            state: StateDir::new(dir.path().join("state")),
+        }));
+        let server = Arc::new(server);
+        let running = Arc::clone(&server);
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let lines = Arc::clone(&log);
+        let thread = Some(thread::spawn(move || {
+            running.run(&|line| lines.lock().unwrap().push(line.to_owned()))
+        }));
+        Endpoint {
+            dir,
+            server,
+            thread,
+            log,
+        }
+    }
+
+    /// Stops the server and gives its log: every request answered so far.
+    fn stop(mut self) -> Vec<String> {
+        self.server.stop();
+        let thread = self.thread.take().unwrap();
+        thread.join().unwrap().unwrap();
+        self.log.lock().unwrap().clone()
+    }
+
+    fn addr(&self) -> SocketAddr {
+        self.server.local_addr()
+    }
+
+    fn state(&self) -> StateDir {
+        StateDir::new(self.dir.path().join("state"))
+    }
+
+    fn unsubscribed_file(&self) -> Option<String> {
+        std::fs::read_to_string(self.dir.path().join("state").join(UNSUBSCRIBED)).ok()
+    }
+}
+
+impl Drop for Endpoint {
+    fn drop(&mut self) {
+        self.server.stop();
+        if let Some(thread) = self.thread.take() {
+            let result = thread.join().expect("server thread did not panic");
+            if !thread::panicking() {
+                result.expect("server stopped cleanly");
+            }
+        }
+    }
+}
+
+/// One request over a fresh connection; status and body.
+fn http(
+    addr: SocketAddr,
+    method: &str,
+    target: &str,
+    content_type: &str,
+    body: &str,
+) -> (u16, String) {
+    let raw = format!(
+        "{method} {target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\
+         Content-Type: {content_type}\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    stream.write_all(raw.as_bytes()).unwrap();
+    let _ = stream.shutdown(Shutdown::Write);
+    let mut bytes = Vec::new();
+    stream.read_to_end(&mut bytes).unwrap();
+    let text = String::from_utf8(bytes).unwrap();
+    let status = text[9..12].parse().unwrap();
+    let body = text.split_once("\r\n\r\n").unwrap().1.to_owned();
+    (status, body)
+}
+
+const FORM: &str = "application/x-www-form-urlencoded";
+const ONE_CLICK: &str = "List-Unsubscribe=One-Click";
+
+/// The path and query of a digest's unsubscribe link.
+fn link_target(address: &str) -> String {
+    let url = unsubscribe_url(BASE, &secret(), address);
+    url.strip_prefix("https://example.org/unodc")
+        .unwrap()
+        .to_owned()
+}
+
+#[test]
+fn get_shows_a_confirm_form_and_records_nothing() {
+    let endpoint = Endpoint::new();
+    let target = link_target("ana@example.org");
+    let (status, page) = http(endpoint.addr(), "GET", &target, FORM, "");
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("<form method=\"post\""), "{page}");
+    assert!(page.contains("name=\"List-Unsubscribe\" value=\"One-Click\""));
+    assert!(page.contains("ana@example.org"));
+    assert_eq!(http(endpoint.addr(), "HEAD", &target, FORM, "").0, 200);
+    assert_eq!(endpoint.unsubscribed_file(), None);
+    assert!(!endpoint
+        .state()
+        .load()
+        .unwrap()
+        .is_unsubscribed("ana@example.org"));
+
+    // A link with a wrong or missing token shows nothing about anyone.
+    let forged = format!(
+        "/unsubscribe?a=bob%40example.org&t={}",
+        unsubscribe_token(&secret(), "ana@example.org")
+    );
+    for bad in [
+        forged.as_str(),
+        "/unsubscribe",
+        "/unsubscribe?a=ana%40example.org",
+        "/unsubscribe?a=ana%40example.org&t=00",
+    ] {
+        let (status, page) = http(endpoint.addr(), "GET", bad, FORM, "");
+        assert_eq!(status, 403, "{bad}");
+        assert!(!page.contains("<form"), "{bad}");
+    }
+}
+
+#[test]
+fn post_with_a_bad_token_is_403_and_records_nothing() {
+    let endpoint = Endpoint::new();
+    let other = unsubscribe_token(&secret(), "someone@example.org");
+    let wrong_secret = unsubscribe_token(&Secret(b"guess".to_vec()), "ana@example.org");
+    for token in [other.as_str(), wrong_secret.as_str(), "", "zz"] {
+        let target = format!("/unsubscribe?a=ana%40example.org&t={token}");
+        let (status, _) = http(endpoint.addr(), "POST", &target, FORM, ONE_CLICK);
+        assert_eq!(status, 403, "{token}");
+    }
+    // The right token without the one-click body is refused too.
+    let target = link_target("ana@example.org");
+    let (status, _) = http(
+        endpoint.addr(),
+        "POST",
+        &target,
+        FORM,
+        "List-Unsubscribe=No",
+    );
+    assert_eq!(status, 400);
+    let (status, _) = http(endpoint.addr(), "POST", &target, "text/plain", ONE_CLICK);
+    assert_eq!(status, 400);
+    let big = format!("{ONE_CLICK}&x={}", "y".repeat(5000));
+    let (status, _) = http(endpoint.addr(), "POST", &target, FORM, &big);
+    assert_eq!(status, 413);
+    assert_eq!(endpoint.unsubscribed_file(), None);
+}
+
+#[test]
+fn one_click_post_unsubscribes_at_once_and_no_digest_follows() {
+    let endpoint = Endpoint::new();
+    // The address as the subscribers file spells it.
+    let target = link_target("Ana+digest@Example.org");
+    let (status, page) = http(endpoint.addr(), "POST", &target, FORM, ONE_CLICK);
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("Unsubscribed"), "{page}");
+    let file = endpoint.unsubscribed_file().unwrap();
+    assert!(file.contains("\"ana+digest@example.org\""), "{file}");
+    assert!(file.contains("one-click"), "{file}");
+
+    // The next run sends Ana nothing, and still sends the others.
+    let mut fx = Fixture::new();
+    fx.state.unsubscribed = endpoint.state().load().unwrap().unsubscribed;
+    let today = NaiveDate::from_ymd_opt(2026, 11, 24).unwrap();
+    let plans = plan(&fx.subscribers, stories(), &fx.taxonomy, &fx.state, today);
+    let skipped: Vec<String> = plans
+        .iter()
+        .filter_map(|p| match p {
+            Plan::Skip(s, _, Skip::Unsubscribed) => Some(s.address.to_string()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(skipped, ["Ana+digest@Example.org"]);
+    assert_eq!(
+        plans.iter().filter(|p| matches!(p, Plan::Send(_))).count(),
+        2
+    );
+}
+
+#[test]
+fn the_confirm_form_posts_what_one_click_posts() {
+    let endpoint = Endpoint::new();
+    let target = link_target("desk@example.org");
+    let (_, page) = http(endpoint.addr(), "GET", &target, FORM, "");
+    let action = page
+        .split("action=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .map(unescape)
+        .unwrap();
+    // Relative to the page, so it works under any base path.
+    assert!(action.starts_with("unsubscribe?"), "{action}");
+    let (status, _) = http(
+        endpoint.addr(),
+        "POST",
+        &format!("/{action}"),
+        FORM,
+        ONE_CLICK,
+    );
+    assert_eq!(status, 200);
+    assert!(endpoint
+        .state()
+        .load()
+        .unwrap()
+        .is_unsubscribed("desk@example.org"));
+    // multipart/form-data, as RFC 8058 allows.
+    let target = link_target("ana@example.org");
+    let body = "--b0undary\r\nContent-Disposition: form-data; name=\"List-Unsubscribe\"\r\n\r\nOne-Click\r\n--b0undary--\r\n";
+    let (status, _) = http(
+        endpoint.addr(),
+        "POST",
+        &target,
+        "multipart/form-data; boundary=b0undary",
+        body,
+    );
+    assert_eq!(status, 200);
+    assert!(endpoint
+        .state()
+        .load()
+        .unwrap()
+        .is_unsubscribed("ana@example.org"));
+}
+
+#[test]
+fn the_log_shows_no_address_or_token_and_other_methods_get_405() {
+    let endpoint = Endpoint::new();
+    let target = link_target("ana@example.org");
+    assert_eq!(http(endpoint.addr(), "GET", &target, FORM, "").0, 200);
+    assert_eq!(
+        http(endpoint.addr(), "GET", "/unsubscribe", FORM, "").0,
+        403
+    );
+    let raw = format!(
+        "PUT {target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"
+    );
+    let mut stream = TcpStream::connect(endpoint.addr()).unwrap();
+    stream.write_all(raw.as_bytes()).unwrap();
+    let mut reply = String::new();
+    stream.read_to_string(&mut reply).unwrap();
+    assert!(reply.starts_with("HTTP/1.1 405 "), "{reply}");
+    assert!(reply.contains("\r\nAllow: GET, HEAD, POST\r\n"), "{reply}");
+    // The state cannot be written: a 500, and the reason in the log.
+    std::fs::write(endpoint.dir.path().join("state"), "not a directory").unwrap();
+    let (status, _) = http(endpoint.addr(), "POST", &target, FORM, ONE_CLICK);
+    assert_eq!(status, 500);
+    assert_eq!(http(endpoint.addr(), "GET", "/index.html", FORM, "").0, 200);
+    let log = endpoint.stop();
+    assert_eq!(log.len(), 6, "{log:?}");
+    assert_eq!(
+        log[..3],
+        [
+            "GET /unsubscribe?(hidden) 200",
+            "GET /unsubscribe?(hidden) 403",
+            "PUT /unsubscribe?(hidden) 405"
+        ]
+    );
+    assert!(log[3].starts_with("unsubscribe: "), "{log:?}");
+    assert_eq!(
+        log[4..],
+        ["POST /unsubscribe?(hidden) 500", "GET /index.html 200"]
+    );
+    assert!(!log.iter().any(|l| l.contains("ana")), "{log:?}");
+}
