@@ -12,8 +12,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rayon::prelude::*;
 use thiserror::Error;
 
-use super::job::{Notice, Observer};
 use super::message::{self, MessageError, Secret};
+use super::observer::{Notice, Observer};
 use super::period::{Frequency, Period};
 use super::render::{self, Links, RenderError};
 use super::smtp::{self, Job, Outcome, SmtpError, SmtpSettings};

@@ -4,7 +4,6 @@
 //! the links) is decided here; what the user should be told goes to an
 //! [`Observer`] as a [`Notice`], never to stderr.
 
-use std::fmt;
 use std::path::PathBuf;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -12,6 +11,7 @@ use thiserror::Error;
 
 use super::deliver::{self, Destination, RunError, RunOptions, RunSummary};
 use super::message::{self, Secret};
+use super::observer::{Notice, Observer};
 use super::period::Frequency;
 use super::render::{self, Links, RenderError};
 use super::smtp::{SmtpError, SmtpSettings};
@@ -22,7 +22,7 @@ use crate::catalog::{self, Catalog, CatalogError};
 use crate::classify::TaxonomyError;
 use crate::config::Config;
 use crate::fs::FsError;
-use crate::parse::{Diagnostic, Severity};
+use crate::parse::Severity;
 
 #[derive(Debug, Error)]
 pub enum DigestError {
@@ -77,69 +77,6 @@ pub struct DigestOptions {
     /// The outbox directory (else `digest.outbox`).
     pub outbox: Option<PathBuf>,
 }
-
-/// Something the user should know about a run; the `Display` is the line
-/// to show.
-#[derive(Debug)]
-pub enum Notice {
-    /// An error in the archives (the run goes on without that story).
-    Diagnostic(Diagnostic),
-    /// No signing secret, but nothing is sent: links are placeholders.
-    PlaceholderSecret { env: String },
-    /// Sending with links that are not HTTPS (RFC 8058 wants HTTPS).
-    NotHttps { base_url: String },
-    /// No SMTP server configured: the digests go to the outbox.
-    NoSmtp { outbox: PathBuf },
-    /// A digest is left for the next run (4xx after retries).
-    Deferred { digest: usize, reason: String },
-    /// A digest was refused for good (5xx).
-    Refused { to: String, reply: String },
-}
-
-impl fmt::Display for Notice {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Notice::Diagnostic(d) => write!(f, "{d}"),
-            Notice::PlaceholderSecret { env } => write!(
-                f,
-                "warning: no unsubscribe secret (set {env} or digest.secret_file); the outbox's unsubscribe links are placeholders"
-            ),
-            Notice::NotHttps { base_url } => write!(
-                f,
-                "warning: base_url {base_url} is not https://; mail clients will not offer one-click unsubscription"
-            ),
-            Notice::NoSmtp { outbox } => write!(
-                f,
-                "note: no SMTP server configured (digest.smtp_url or --smtp); writing digests to {}",
-                outbox.display()
-            ),
-            Notice::Deferred { digest, reason } => {
-                write!(f, "deferred: digest {digest}: {reason}")
-            }
-            Notice::Refused { to, reply } => write!(f, "failed: digest to {to} refused: {reply}"),
-        }
-    }
-}
-
-/// Where a run reports how far it is and what the user should know (a
-/// progress bar and stderr, for the command line).
-pub trait Observer: Sync {
-    /// The run will handle `digests` digests.
-    fn start(&self, digests: u64) {
-        let _ = digests;
-    }
-    /// `n` more digests are done (sent, refused, deferred or written).
-    fn advance(&self, n: u64) {
-        let _ = n;
-    }
-    /// Something to tell the user, as it happens.
-    fn notice(&self, notice: Notice) {
-        let _ = notice;
-    }
-}
-
-/// Reports nothing.
-impl Observer for () {}
 
 /// A run's result: the figures, and the day it ran as.
 #[derive(Debug)]

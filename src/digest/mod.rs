@@ -10,13 +10,15 @@
 //! - [`smtp`]: sending; [`outbox`]: `.eml` files instead.
 //! - [`deliver`]: one run's digests planned, rendered, sent and recorded.
 //! - [`job`]: the commands ([`run`], [`preview`], [`unsubscribe`]) from a
-//!   config and options; what to tell the user goes to an [`Observer`].
+//!   config and options; [`observer`]: what to tell the user, as a
+//!   [`Notice`] to an [`Observer`].
 //! - [`endpoint`]: the one-click unsubscribe endpoint `storyfeed serve` mounts.
 
 pub mod deliver;
 pub mod endpoint;
 pub mod job;
 pub mod message;
+pub mod observer;
 pub mod outbox;
 pub mod period;
 pub mod render;
@@ -24,9 +26,8 @@ pub mod smtp;
 pub mod state;
 pub mod subscribers;
 
-pub use job::{
-    preview, run, unsubscribe, DigestError, DigestOptions, DigestReport, Notice, Observer, Preview,
-};
+pub use job::{preview, run, unsubscribe, DigestError, DigestOptions, DigestReport, Preview};
+pub use observer::{Notice, Observer};
 
 use chrono::NaiveDate;
 

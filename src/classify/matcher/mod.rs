@@ -9,10 +9,7 @@ use std::ops::Range;
 
 use aho_corasick::automaton::Automaton;
 use aho_corasick::MatchKind;
-use toml::Spanned;
 
-use super::taxonomy::Builder;
-use super::{Location, TaxonomyError};
 pub(super) use scan::ASCII_WORD;
 use scan::{char_at, is_word_char, Prefixes, WordStarts};
 
@@ -49,81 +46,11 @@ impl Role {
 #[derive(Debug, Default)]
 pub(super) struct PatternSet {
     /// (text, role, span of its first definition), case-insensitive.
-    insensitive: Vec<(String, Role, Range<usize>)>,
-    sensitive: Vec<(String, Role, Range<usize>)>,
+    pub(super) insensitive: Vec<(String, Role, Range<usize>)>,
+    pub(super) sensitive: Vec<(String, Role, Range<usize>)>,
 }
 
 impl PatternSet {
-    pub(super) fn add(
-        &mut self,
-        b: &Builder<'_>,
-        w: &Spanned<String>,
-        case_sensitive: bool,
-        role: Role,
-    ) -> Result<(), TaxonomyError> {
-        self.add_text(b, w.get_ref(), w.span(), case_sensitive, role)
-    }
-
-    /// Adds `text`, defined at `span`; the same text twice (in its case
-    /// sensitivity) is one pattern naming everything either names.
-    pub(super) fn add_text(
-        &mut self,
-        b: &Builder<'_>,
-        text: &str,
-        span: Range<usize>,
-        case_sensitive: bool,
-        role: Role,
-    ) -> Result<(), TaxonomyError> {
-        let list = if case_sensitive {
-            &mut self.sensitive
-        } else {
-            &mut self.insensitive
-        };
-        let same = |a: &str| {
-            if case_sensitive {
-                a == text
-            } else {
-                a.eq_ignore_ascii_case(text)
-            }
-        };
-        let Some(existing) = list.iter_mut().find(|(t, ..)| same(t)) else {
-            list.push((text.to_owned(), role, span));
-            return Ok(());
-        };
-        match (&mut existing.1, role) {
-            (
-                Role::Names { themes, programmes },
-                Role::Names {
-                    themes: t,
-                    programmes: p,
-                },
-            ) => {
-                for i in t {
-                    if !themes.contains(&i) {
-                        themes.push(i);
-                    }
-                }
-                for i in p {
-                    if !programmes.contains(&i) {
-                        programmes.push(i);
-                    }
-                }
-                Ok(())
-            }
-            (Role::ListWord(_), Role::ListWord(_)) | (Role::Ignore, Role::Ignore) => Ok(()),
-            _ => {
-                let first = Location::at(b.name, b.text, existing.2.start);
-                Err(b.invalid(
-                    span,
-                    format!(
-                        "{text:?} is already an ignore phrase or list word (at {first}); \
-                         a phrase cannot be both evidence and not"
-                    ),
-                ))
-            }
-        }
-    }
-
     /// One automaton for everything: patterns are grouped by their ASCII
     /// lower-case text; an acronym is a variant that also checks case.
     pub(super) fn compile(
