@@ -1,9 +1,25 @@
 //! storyfeed: UNODC news-story archives in, feeds and email digests out.
 //!
-//! One module a stage: [`parse`] turns archives into [`story::Story`]
-//! values, [`classify`] gives them themes and programmes, [`feed`] writes
-//! the static site of feeds and pages, [`serve`] serves it locally. The
-//! binary in `main.rs` is a thin layer over this library.
+//! One module a stage, and one library call per command; the binary
+//! (`main.rs`, `cli.rs`) only maps flags to options and results to output
+//! and exit codes.
+//!
+//! - [`parse`]: archive text → [`story::Story`] values and diagnostics.
+//! - [`classify`]: stories → themes and programmes, by a taxonomy file.
+//! - [`catalog`]: the one place parse → classify → ledger → order happens
+//!   ([`catalog::Catalog::load`]), for every command that needs the stories.
+//! - [`feed`]: the static site (RSS, Atom, JSON Feed, pages, OPML) and the
+//!   ledger of published ids.
+//! - [`build`]: `storyfeed build` ([`build::SiteBuild`]): catalog, site,
+//!   build cache, ledger.
+//! - [`cache`]: the build cache that lets a rebuild skip unchanged work.
+//! - [`digest`]: email digests: subscribers, periods, state, rendering,
+//!   SMTP; [`digest::run`], [`digest::preview`], [`digest::unsubscribe`].
+//! - [`serve`]: a static-file server for a built site, with endpoints
+//!   mounted on it (the digests' unsubscribe endpoint).
+//! - [`config`]: `storyfeed.toml`; [`location`]: `file:line:column` in
+//!   errors; [`fs`]: atomic writes and output directories; [`story`]: the
+//!   types every stage shares.
 
 pub mod build;
 pub mod cache;
