@@ -245,3 +245,52 @@ fn copy_tree(from: &Path, to: &Path) {
         fs::copy(from, to).unwrap_or_else(|e| panic!("copying {}: {e}", from.display()));
     }
 }
+
+/// A library `Server` answering on a background thread until stopped or
+/// dropped, its log lines kept.
+pub struct ServerThread {
+    server: std::sync::Arc<storyfeed::serve::Server>,
+    thread: Option<std::thread::JoinHandle<Result<(), storyfeed::serve::ServeError>>>,
+    log: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+impl ServerThread {
+    pub fn start(server: storyfeed::serve::Server) -> ServerThread {
+        let server = std::sync::Arc::new(server);
+        let running = std::sync::Arc::clone(&server);
+        let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let lines = std::sync::Arc::clone(&log);
+        let thread = Some(std::thread::spawn(move || {
+            running.run(&|line| lines.lock().unwrap().push(line.to_owned()))
+        }));
+        ServerThread {
+            server,
+            thread,
+            log,
+        }
+    }
+
+    /// Stops the server and gives its log: every request answered so far.
+    pub fn stop(mut self) -> Vec<String> {
+        self.server.stop();
+        let thread = self.thread.take().unwrap();
+        thread.join().unwrap().unwrap();
+        self.log.lock().unwrap().clone()
+    }
+
+    pub fn addr(&self) -> std::net::SocketAddr {
+        self.server.local_addr()
+    }
+}
+
+impl Drop for ServerThread {
+    fn drop(&mut self) {
+        self.server.stop();
+        if let Some(thread) = self.thread.take() {
+            let result = thread.join().expect("server thread did not panic");
+            if !std::thread::panicking() {
+                result.expect("server stopped cleanly");
+            }
+        }
+    }
+}

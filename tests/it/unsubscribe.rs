@@ -4,8 +4,6 @@
 
 use std::io::{Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream};
-use std::sync::{Arc, Mutex};
-use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
 use chrono::NaiveDate;
@@ -13,16 +11,15 @@ use storyfeed::digest::endpoint::Unsubscribe;
 use storyfeed::digest::message::{unsubscribe_token, unsubscribe_url, Secret};
 use storyfeed::digest::state::{StateDir, UNSUBSCRIBED};
 use storyfeed::digest::{plan, Plan, Skip};
-use storyfeed::serve::{ServeError, Server};
+use storyfeed::serve::Server;
+
+use crate::harness::ServerThread;
 
 use crate::digest_render::{secret, stories, unescape, Fixture, BASE};
 
 struct Endpoint {
     dir: tempfile::TempDir,
-    server: Arc<Server>,
-    thread: Option<JoinHandle<Result<(), ServeError>>>,
-    /// The server's log lines.
-    log: Arc<Mutex<Vec<String>>>,
+    server: ServerThread,
 }
 
 impl Endpoint {
@@ -35,31 +32,19 @@ impl Endpoint {
             secret: secret(),
             state: StateDir::new(dir.path().join("state")),
         }));
-        let server = Arc::new(server);
-        let running = Arc::clone(&server);
-        let log = Arc::new(Mutex::new(Vec::new()));
-        let lines = Arc::clone(&log);
-        let thread = Some(thread::spawn(move || {
-            running.run(&|line| lines.lock().unwrap().push(line.to_owned()))
-        }));
         Endpoint {
             dir,
-            server,
-            thread,
-            log,
+            server: ServerThread::start(server),
         }
     }
 
     /// Stops the server and gives its log: every request answered so far.
-    fn stop(mut self) -> Vec<String> {
-        self.server.stop();
-        let thread = self.thread.take().unwrap();
-        thread.join().unwrap().unwrap();
-        self.log.lock().unwrap().clone()
+    fn stop(self) -> Vec<String> {
+        self.server.stop()
     }
 
     fn addr(&self) -> SocketAddr {
-        self.server.local_addr()
+        self.server.addr()
     }
 
     fn state(&self) -> StateDir {
@@ -68,18 +53,6 @@ impl Endpoint {
 
     fn unsubscribed_file(&self) -> Option<String> {
         std::fs::read_to_string(self.dir.path().join("state").join(UNSUBSCRIBED)).ok()
-    }
-}
-
-impl Drop for Endpoint {
-    fn drop(&mut self) {
-        self.server.stop();
-        if let Some(thread) = self.thread.take() {
-            let result = thread.join().expect("server thread did not panic");
-            if !thread::panicking() {
-                result.expect("server stopped cleanly");
-            }
-        }
     }
 }
 

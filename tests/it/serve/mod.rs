@@ -9,11 +9,11 @@ use std::fs::{self, File};
 use std::io::{Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream};
 use std::path::Path;
-use std::sync::{Arc, Mutex};
-use std::thread::{self, JoinHandle};
 use std::time::{Duration, SystemTime};
 
-use storyfeed::serve::{ServeError, Server};
+use storyfeed::serve::Server;
+
+use crate::harness::ServerThread;
 use tempfile::TempDir;
 
 const OUTSIDE: &str = "SECRET-OUTSIDE-THE-ROOT";
@@ -27,10 +27,7 @@ const OPML: &str = "<?xml version=\"1.0\"?><opml version=\"2.0\"><body/></opml>\
 /// dropped.
 struct Site {
     dir: TempDir,
-    server: Arc<Server>,
-    thread: Option<JoinHandle<Result<(), ServeError>>>,
-    /// The server's log lines.
-    log: Arc<Mutex<Vec<String>>>,
+    server: ServerThread,
 }
 
 impl Site {
@@ -61,31 +58,19 @@ impl Site {
         }
         let mut server = Server::bind(&root, 0).unwrap();
         mount(&mut server);
-        let server = Arc::new(server);
-        let running = Arc::clone(&server);
-        let log = Arc::new(Mutex::new(Vec::new()));
-        let lines = Arc::clone(&log);
-        let thread = Some(thread::spawn(move || {
-            running.run(&|line| lines.lock().unwrap().push(line.to_owned()))
-        }));
         Site {
             dir,
-            server,
-            thread,
-            log,
+            server: ServerThread::start(server),
         }
     }
 
     /// Stops the server and gives its log: every request answered so far.
-    fn stop(mut self) -> Vec<String> {
-        self.server.stop();
-        let thread = self.thread.take().unwrap();
-        thread.join().unwrap().unwrap();
-        self.log.lock().unwrap().clone()
+    fn stop(self) -> Vec<String> {
+        self.server.stop()
     }
 
     fn addr(&self) -> SocketAddr {
-        self.server.local_addr()
+        self.server.addr()
     }
 
     fn path(&self, rel: &str) -> std::path::PathBuf {
@@ -94,18 +79,6 @@ impl Site {
 
     fn get(&self, target: &str, headers: &[(&str, &str)]) -> Reply {
         request(self.addr(), "GET", target, headers)
-    }
-}
-
-impl Drop for Site {
-    fn drop(&mut self) {
-        self.server.stop();
-        if let Some(thread) = self.thread.take() {
-            let result = thread.join().expect("server thread did not panic");
-            if !thread::panicking() {
-                result.expect("server stopped cleanly");
-            }
-        }
     }
 }
 
