@@ -64,7 +64,6 @@
 //! a corpus, one thread per core, each reusing its buffers from story to
 //! story.
 
-use std::fmt;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 

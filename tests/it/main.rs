@@ -2,6 +2,7 @@
 //! CLI run as a user runs it, property tests on arbitrary input, the site,
 //! and digests sent to a real SMTP server.
 
+mod bad_input;
 mod cache;
 mod classify;
 mod cli;
