@@ -13,7 +13,7 @@ use crate::cache::{self, BuildCache};
 use crate::catalog::{Catalog, CatalogError};
 use crate::config::Config;
 use crate::feed::ledger::LedgerError;
-use crate::feed::{self, BuildError, BuildReport, Site};
+use crate::feed::{self, BuildError, BuildOptions, BuildReport, Site};
 use crate::fs::{FsError, OutputDir};
 
 #[derive(Debug, Error)]
@@ -82,8 +82,9 @@ impl SiteBuild {
         }
     }
 
-    /// Writes the site (files unchanged are left alone, stale ones removed),
-    /// then saves the build cache and, if ids changed, the ledger. `tick` is
+    /// Writes the site (files unchanged are left alone, stale ones removed
+    /// unless the catalog has errors: input that could not be read in full
+    /// must not unpublish what an earlier build published), then saves the build cache and, if ids changed, the ledger. `tick` is
     /// called once per file.
     pub fn build(&mut self, tick: &(dyn Fn() + Sync)) -> Result<BuildSummary, SiteBuildError> {
         let mut output = OutputDir::new(&self.out_dir);
@@ -92,7 +93,10 @@ impl SiteBuild {
             taxonomy: &self.catalog.taxonomy,
             stories: &self.catalog.stories,
         };
-        let report = feed::build_site_cached(&site, &mut output, &mut self.cache, tick)?;
+        let options = BuildOptions {
+            keep_stale: self.catalog.has_errors(),
+        };
+        let report = feed::build_site_cached(&site, &mut output, &mut self.cache, options, tick)?;
         // The cache only saves time: a build that cannot keep it still succeeded.
         let cache_not_saved = self.cache.save(&self.out_dir.join(cache::FILE_NAME)).err();
         let ledger = &self.config.ledger;
@@ -120,5 +124,21 @@ impl BuildSummary {
             r.removed,
             out_dir.display()
         )
+    }
+
+    /// What the build left in place because the input has errors, if
+    /// anything: `1 stale file kept because of input errors …`.
+    pub fn kept_note(&self) -> Option<String> {
+        let n = self.report.kept_stale;
+        let (files, them) = if n == 1 {
+            ("file", "it")
+        } else {
+            ("files", "them")
+        };
+        (n > 0).then(|| {
+            format!(
+                "{n} stale {files} kept because of input errors (not removed: a build without errors removes {them})"
+            )
+        })
     }
 }

@@ -60,7 +60,8 @@ enum Command {
     /// Reads the archives named in the config (default: data/archives),
     /// classifies the stories, and writes RSS, Atom and JSON feeds, HTML
     /// pages and feeds.opml. Files whose content has not changed are not
-    /// rewritten; files of themes that no longer exist are removed. Ids
+    /// rewritten; files of themes that no longer exist are removed (none
+    /// while the input has errors: the exit code is then 1). Ids
     /// already published are kept (see `ledger` in storyfeed.example.toml).
     #[command(
         after_help = "Example:\n  storyfeed build --base-url https://example.org/unodc/ --out public"
@@ -157,13 +158,22 @@ fn build(out: Option<PathBuf>, config: Option<&Path>, base_url: Option<&str>) ->
     for (new, old) in &catalog.ids.kept {
         eprintln!("note: story `{new}` keeps its published id `{old}`");
     }
+    // With input errors the build keeps stale pages (see `SiteBuild::build`).
+    let gone = if catalog.has_errors() {
+        "its feed items are gone (its page is kept while the input has errors)"
+    } else {
+        "its feed items and page are gone"
+    };
     for id in &catalog.ids.vanished {
-        eprintln!("warning: published story `{id}` is no longer in the archives; its feed items and page are gone");
+        eprintln!("warning: published story `{id}` is no longer in the archives; {gone}");
     }
     let bar = progress_bar(site.file_count(), "files");
     let summary = site.build(&|| bar.inc(1))?;
     bar.finish_and_clear();
     let line = summary.line(site.out_dir());
+    if let Some(note) = summary.kept_note() {
+        eprintln!("note: {note}");
+    }
     if let Some(e) = summary.cache_not_saved {
         eprintln!("warning: {:#}", anyhow::Error::new(e));
     }

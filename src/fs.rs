@@ -380,6 +380,16 @@ impl OutputDir {
     /// the root) with one of `extensions` that this run did not produce.
     /// Other files (a hand-written `robots.txt`) are never touched.
     pub fn remove_stale(&mut self, dirs: &[&str], extensions: &[&str]) -> Result<(), FsError> {
+        for path in self.stale(dirs, extensions)? {
+            std::fs::remove_file(&path).map_err(err("cannot remove", &path))?;
+            self.removed += 1;
+        }
+        Ok(())
+    }
+
+    /// The files `remove_stale` would remove, in path order.
+    pub fn stale(&self, dirs: &[&str], extensions: &[&str]) -> Result<Vec<PathBuf>, FsError> {
+        let mut stale = Vec::new();
         for dir in dirs {
             let full = self.root.join(dir);
             let read;
@@ -393,7 +403,7 @@ impl OutputDir {
                     None => continue,
                 },
             };
-            let mut stale = Vec::new();
+            let first = stale.len();
             let mut rel = String::new();
             for (name, &is_file) in names {
                 let Some(name) = name.to_str() else { continue };
@@ -408,13 +418,9 @@ impl OutputDir {
                     stale.push(full.join(name));
                 }
             }
-            stale.sort();
-            for path in stale {
-                std::fs::remove_file(&path).map_err(err("cannot remove", &path))?;
-                self.removed += 1;
-            }
+            stale[first..].sort();
         }
-        Ok(())
+        Ok(stale)
     }
 
     /// Takes in what another `OutputDir` over the same root did (a worker

@@ -195,6 +195,18 @@ pub struct BuildReport {
     pub removed: usize,
     /// Story pages counted unchanged on the build cache's word, unread.
     pub reused: usize,
+    /// Stale files left in place because of [`BuildOptions::keep_stale`].
+    pub kept_stale: usize,
+}
+
+/// How a build treats what earlier builds left.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct BuildOptions {
+    /// Leave stale files (of stories, themes or programmes this build did
+    /// not produce) in place, only counting them. For input with errors: a
+    /// story missing from it may just be unreadable for now, and a bad
+    /// byte or date must not unpublish it.
+    pub keep_stale: bool,
 }
 
 /// Directories whose generated files a build owns (and may remove).
@@ -225,15 +237,23 @@ pub fn build_site(
     out: &mut OutputDir,
     tick: &(dyn Fn() + Sync),
 ) -> Result<BuildReport, BuildError> {
-    build_site_cached(site, out, &mut BuildCache::default(), tick)
+    build_site_cached(
+        site,
+        out,
+        &mut BuildCache::default(),
+        BuildOptions::default(),
+        tick,
+    )
 }
 
 /// `build_site`, skipping feeds and pages that `cache` says are written
 /// and unchanged; `cache.files` is left describing this build's files.
+/// Stale files are removed unless `options.keep_stale`.
 pub fn build_site_cached(
     site: &Site,
     out: &mut OutputDir,
     cache: &mut BuildCache,
+    options: BuildOptions,
     tick: &(dyn Fn() + Sync),
 ) -> Result<BuildReport, BuildError> {
     use rayon::iter::{IntoParallelRefIterator, ParallelIterator};
@@ -307,8 +327,13 @@ pub fn build_site_cached(
         reused += mine.reused;
         out.absorb(mine.out);
     }
+    let mut kept_stale = 0;
     for (dir, extensions) in MANAGED {
-        out.remove_stale(&[dir], extensions)?;
+        if options.keep_stale {
+            kept_stale += out.stale(&[dir], extensions)?.len();
+        } else {
+            out.remove_stale(&[dir], extensions)?;
+        }
     }
     Ok(BuildReport {
         stories: site.stories.len(),
@@ -317,6 +342,7 @@ pub fn build_site_cached(
         unchanged: out.unchanged,
         removed: out.removed,
         reused,
+        kept_stale,
     })
 }
 

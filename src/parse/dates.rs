@@ -34,7 +34,7 @@ pub struct DateText {
 pub enum DateError {
     #[error("no such day: {day} {name} {year}", name = month_name(*.month))]
     NoSuchDay { day: u32, month: u32, year: i32 },
-    #[error("date range ends before it starts")]
+    #[error("the range ends before it starts")]
     Reversed,
     #[error("no year written and none known from the page")]
     NoYear,
@@ -48,7 +48,10 @@ impl DateText {
 
     /// The calendar days this text names, taking `default_year` where no
     /// year is written. A start with no year takes the end's year, or the
-    /// year before when its month comes later (`30 December - 2 January 2024`).
+    /// year before when the range crosses New Year (see [`crosses_new_year`]:
+    /// `30 December - 2 January 2024`); any other range whose end comes
+    /// before its start (`2 October - 28 September 2020`) is an error, not
+    /// a year earlier.
     pub fn resolve(&self, default_year: Option<i32>) -> Result<DateRange, DateError> {
         let to_year = self
             .to
@@ -58,13 +61,22 @@ impl DateText {
             .ok_or(DateError::NoYear)?;
         let from_year = match self.from.year {
             Some(y) => y,
-            None if self.from.month > self.to.month => to_year - 1,
+            None if crosses_new_year(self.from.month, self.to.month) => to_year - 1,
             None => to_year,
         };
         let start = first_day(self.from, from_year)?;
         let end = last_day(self.to, to_year)?;
         DateRange::new(start, end).ok_or(DateError::Reversed)
     }
+}
+
+/// Whether a range from month `from` to an earlier month `to`, written
+/// without the start's year, is read as crossing New Year: only from the
+/// last quarter (October–December) into the first (January–March). A wider
+/// gap is far likelier a typo in a month than an event of most of a year,
+/// and a guessed year would publish the story under the wrong date.
+fn crosses_new_year(from: u32, to: u32) -> bool {
+    from > to && (10..=12).contains(&from) && (1..=3).contains(&to)
 }
 
 fn first_day(p: DatePoint, year: i32) -> Result<NaiveDate, DateError> {
@@ -501,6 +513,65 @@ mod tests {
         assert!(t.resolve(None).is_err());
         let (t, _) = parse_date_prefix("9 - 7 June 2021").unwrap();
         assert_eq!(t.resolve(None), Err(DateError::Reversed));
+    }
+
+    #[test]
+    fn a_range_ending_before_it_starts_is_an_error_not_a_year_earlier() {
+        for (text, default_year) in [
+            ("2 October - 28 September 2020", None),
+            ("2 October - 28 September", Some(2020)),
+            ("2 December - 28 November 2020", None),
+            ("15 January - 3 January 2020", None),
+            ("October-September 2020", None),
+            ("5 April - 2 March 2020", None),
+            // Across New Year only from October–December into January–March.
+            ("30 September - 2 January 2021", None),
+            ("30 December - 2 April 2021", None),
+        ] {
+            let (t, _) = parse_date_prefix(text).unwrap();
+            assert_eq!(t.resolve(default_year), Err(DateError::Reversed), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_range_from_the_last_months_into_the_first_crosses_new_year() {
+        for (text, default_year, start, end) in [
+            (
+                "30 December - 2 January 2024",
+                None,
+                "2023-12-30",
+                "2024-01-02",
+            ),
+            (
+                "30 December - 2 January",
+                Some(2024),
+                "2023-12-30",
+                "2024-01-02",
+            ),
+            (
+                "1 October - 31 March 2021",
+                None,
+                "2020-10-01",
+                "2021-03-31",
+            ),
+            ("November-February 2021", None, "2020-11-01", "2021-02-28"),
+            ("December/January 2021", None, "2020-12-01", "2021-01-31"),
+            // A first year written is taken as written.
+            (
+                "2 October 2019 - 28 September 2020",
+                None,
+                "2019-10-02",
+                "2020-09-28",
+            ),
+        ] {
+            let (t, _) = parse_date_prefix(text).unwrap();
+            let r = t.resolve(default_year).unwrap();
+            assert_eq!(
+                (r.start().to_string(), r.end().to_string()),
+                (start.to_owned(), end.to_owned()),
+                "{text}"
+            );
+        }
     }
 
     #[test]

@@ -140,29 +140,87 @@ pub fn sort_newest_first(stories: &mut [Story]) {
     });
 }
 
-/// Parses raw bytes: text that is not UTF-8 is an error naming the byte
-/// offset (and its line), and yields no stories.
+/// Parses raw bytes. Text that is not UTF-8 is read with U+FFFD for each
+/// invalid sequence (as `String::from_utf8_lossy` does), each reported as
+/// an error with its line and byte offset: one bad byte must not cost the
+/// file's other stories.
 pub fn parse_bytes(name: &str, bytes: &[u8]) -> FileParse {
-    match std::str::from_utf8(bytes) {
-        Ok(text) => parse_str(name, text),
-        Err(e) => {
-            let offset = e.valid_up_to();
-            let line = memchr::memchr_iter(b'\n', &bytes[..offset]).count() + 1;
-            FileParse {
-                file: name.to_owned(),
-                stories: Vec::new(),
-                diagnostics: vec![Diagnostic {
-                    file: name.to_owned(),
-                    line: Some(line),
-                    severity: Severity::Error,
-                    message: format!(
-                        "not UTF-8 text: invalid byte 0x{:02x} at byte offset {offset}",
-                        bytes[offset]
-                    ),
-                }],
-            }
-        }
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return parse_str(name, text);
     }
+    let mut text = String::with_capacity(bytes.len() + 16);
+    let mut bad = Vec::new();
+    let mut counter = LineCounter::default();
+    let mut offset = 0;
+    for chunk in bytes.utf8_chunks() {
+        text.push_str(chunk.valid());
+        offset += chunk.valid().len();
+        let invalid = chunk.invalid();
+        if invalid.is_empty() {
+            continue;
+        }
+        text.push(char::REPLACEMENT_CHARACTER);
+        let line = counter.line_at(bytes, offset);
+        bad.push(Diagnostic {
+            file: name.to_owned(),
+            line: Some(line),
+            severity: Severity::Error,
+            message: invalid_message(invalid, offset),
+        });
+        offset += invalid.len();
+    }
+    let mut parsed = parse_str(name, &text);
+    bad.append(&mut parsed.diagnostics);
+    parsed.diagnostics = bad;
+    parsed
+}
+
+/// `not UTF-8 text: invalid byte 0xff at byte offset 27, read as U+FFFD`.
+fn invalid_message(invalid: &[u8], offset: usize) -> String {
+    let hex: Vec<String> = invalid.iter().map(|b| format!("0x{b:02x}")).collect();
+    let noun = if invalid.len() == 1 { "byte" } else { "bytes" };
+    format!(
+        "not UTF-8 text: invalid {noun} {} at byte offset {offset}, read as U+FFFD",
+        hex.join(" ")
+    )
+}
+
+/// Line numbers of increasing byte offsets, counted as `parse_str` counts
+/// them, without rescanning from the start for each one.
+#[derive(Default)]
+struct LineCounter {
+    /// Bytes before `pos` are counted.
+    pos: usize,
+    /// Line ends before `pos`.
+    ends: usize,
+}
+
+impl LineCounter {
+    /// The 1-based line of byte `offset` (not before the last one asked).
+    /// An invalid sequence is never `\r` or `\n`, so a CRLF pair is never
+    /// split between two calls.
+    fn line_at(&mut self, bytes: &[u8], offset: usize) -> usize {
+        self.ends += line_ends(&bytes[self.pos..offset]).count();
+        self.pos = offset;
+        self.ends + 1
+    }
+}
+
+/// The line ends of `bytes`: each `\n`, `\r` or `\r\n` once, as
+/// (start, length) pairs. CR-only files (old Mac text, some exports) are as
+/// common as CRLF ones, and a lone CR read as a space would glue stories
+/// together.
+fn line_ends(bytes: &[u8]) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let mut found = memchr::memchr2_iter(b'\n', b'\r', bytes);
+    std::iter::from_fn(move || {
+        let at = found.next()?;
+        if bytes[at] == b'\r' && bytes.get(at + 1) == Some(&b'\n') {
+            found.next();
+            Some((at, 2))
+        } else {
+            Some((at, 1))
+        }
+    })
 }
 
 /// Parses the text of one archive named `name` (used in sources and
@@ -172,10 +230,129 @@ pub fn parse_str(name: &str, text: &str) -> FileParse {
     let mut parser = Parser::new(name);
     let mut start = 0;
     let mut n = 0;
-    for end in memchr::memchr_iter(b'\n', text.as_bytes()).chain([text.len()]) {
+    for (end, len) in line_ends(text.as_bytes()).chain([(text.len(), 0)]) {
         n += 1;
         parser.line(n, &text[start..end]);
-        start = end + 1;
+        start = end + len;
     }
     parser.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn messages(p: &FileParse) -> Vec<String> {
+        p.diagnostics.iter().map(ToString::to_string).collect()
+    }
+
+    /// (title, line, first paragraph) of each story.
+    fn outline(p: &FileParse) -> Vec<(String, usize, String)> {
+        p.stories
+            .iter()
+            .map(|s| {
+                let first = s.paragraphs.first().cloned().unwrap_or_default();
+                (s.title.clone(), s.sources[0].line, first)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn bad_bytes_are_replaced_reported_and_the_stories_kept() {
+        // Line 3: a stray 0xFF; line 5: a truncated three-byte sequence
+        // (the first two bytes of `–`); line 7: an overlong `/` (C0 AF),
+        // two invalid bytes; line 9: a three-byte overlong (E0 80 AF).
+        let mut page = Vec::new();
+        page.extend_from_slice(b"Heading\n\n31 March 2020: Caf\xff title\n\n");
+        page.extend_from_slice(b"Body \xe2\x80 one.\n\n");
+        page.extend_from_slice(b"1 April 2020: Second \xc0\xaf title\n\n");
+        page.extend_from_slice(b"Body \xe0\x80\xaf two.\n");
+        let p = parse_bytes("bad.txt", &page);
+        assert_eq!(
+            messages(&p),
+            [
+                "bad.txt:3: error: not UTF-8 text: invalid byte 0xff at byte offset 27, read as U+FFFD",
+                "bad.txt:5: error: not UTF-8 text: invalid bytes 0xe2 0x80 at byte offset 41, read as U+FFFD",
+                "bad.txt:7: error: not UTF-8 text: invalid byte 0xc0 at byte offset 71, read as U+FFFD",
+                "bad.txt:7: error: not UTF-8 text: invalid byte 0xaf at byte offset 72, read as U+FFFD",
+                "bad.txt:9: error: not UTF-8 text: invalid byte 0xe0 at byte offset 86, read as U+FFFD",
+                "bad.txt:9: error: not UTF-8 text: invalid byte 0x80 at byte offset 87, read as U+FFFD",
+                "bad.txt:9: error: not UTF-8 text: invalid byte 0xaf at byte offset 88, read as U+FFFD",
+            ]
+        );
+        assert_eq!(
+            outline(&p),
+            [
+                // Newest first is `parse_paths`'s order; a file is in page order.
+                ("Caf\u{fffd} title".into(), 3, "Body \u{fffd} one.".into()),
+                (
+                    "Second \u{fffd}\u{fffd} title".into(),
+                    7,
+                    "Body \u{fffd}\u{fffd}\u{fffd} two.".into()
+                ),
+            ]
+        );
+        // The same text with the replacements written in parses the same.
+        let lossy = String::from_utf8_lossy(&page);
+        assert_eq!(parse_str("bad.txt", &lossy).stories, p.stories);
+    }
+
+    #[test]
+    fn bad_byte_line_counts_cr_and_crlf_as_one_line_end() {
+        let p = parse_bytes("cr.txt", b"31 March 2020: T\r\n\r\nBody\rmore \xff\n");
+        assert_eq!(
+            messages(&p),
+            ["cr.txt:4: error: not UTF-8 text: invalid byte 0xff at byte offset 30, read as U+FFFD"]
+        );
+    }
+
+    const PAGE: &str = "Heading 2021\n\n\
+        30 July 2021: First story\n\nBody one.\n\nSecond paragraph.\n\n\
+        Third paragraph.\n\n\
+        31 July 2021\nSecond story\nSummary two. more\n\n\
+        31 February 2021: Impossible\n\nx\n\n\
+        A third story\n\n17 June 2021, Tirana, Albania: Body three.\n";
+
+    #[test]
+    fn cr_crlf_and_lf_line_ends_give_the_same_stories_and_lines() {
+        let lf = parse_str("p.txt", PAGE);
+        assert_eq!(lf.stories.len(), 3, "{:?}", lf.diagnostics);
+        assert_eq!(
+            messages(&lf),
+            ["p.txt:15: error: unrecognised date `31 February 2021`: no such day: 31 February 2021"]
+        );
+        for ending in ["\r", "\r\n"] {
+            let text = PAGE.replace('\n', ending);
+            let p = parse_str("p.txt", &text);
+            assert_eq!(p.stories, lf.stories, "{ending:?}");
+            assert_eq!(p.diagnostics, lf.diagnostics, "{ending:?}");
+            let b = parse_bytes("p.txt", text.as_bytes());
+            assert_eq!(b.stories, lf.stories, "{ending:?}");
+        }
+    }
+
+    #[test]
+    fn mixed_line_ends_each_end_one_line() {
+        // CR, LF and CRLF in one page; `\r\r\n` is two line ends (CR, CRLF).
+        let page =
+            "Heading\r\r\n31 July 2021: One\rBody one.\n\n1 August 2021: Two\r\n\rBody two.\r";
+        let p = parse_str("m.txt", page);
+        assert!(p.diagnostics.is_empty(), "{:?}", p.diagnostics);
+        assert_eq!(
+            outline(&p),
+            [
+                ("One".into(), 3, "Body one.".into()),
+                ("Two".into(), 6, "Body two.".into()),
+            ]
+        );
+        // An empty last line after a final CR still counts.
+        let p = parse_str(
+            "m.txt",
+            "31 July 2021: One\r\rBody.\r31 February 2021: Bad\r\rx\r",
+        );
+        assert_eq!(
+            messages(&p),
+            ["m.txt:4: error: unrecognised date `31 February 2021`: no such day: 31 February 2021"]
+        );
+    }
 }

@@ -381,6 +381,7 @@ impl<'a> Parser<'a> {
 fn date_message(text: &str, e: &DateError) -> String {
     match e {
         DateError::NoYear => format!("date `{text}` has no year and the page gives none"),
+        DateError::Reversed => format!("date `{text}`: {e}"),
         _ => format!("unrecognised date `{text}`: {e}"),
     }
 }

@@ -142,3 +142,30 @@ fn text_without_any_story_is_an_error_not_silence() {
         p.diagnostics
     );
 }
+
+#[test]
+fn a_reversed_range_is_an_error_and_new_year_ranges_are_not() {
+    let page = "Archive of Stories 2020\n\n\
+        2 October - 28 September 2020: Reversed\n\nBody.\n\n\
+        An archive story\n\n2 December - 28 November, Tirana, Albania: Body.\n\n\
+        30 December - 2 January 2021: Across New Year\n\nBody.\n\n\
+        Another archive story\n\n30 December - 3 January, Skopje: Body.\n";
+    let p = parse_str("r.txt", page);
+    assert_eq!(
+        errors(&p),
+        [
+            "r.txt:3: error: date `2 October - 28 September 2020`: the range ends before it starts",
+            "r.txt:9: error: date `2 December - 28 November`: the range ends before it starts",
+        ]
+    );
+    let titles: Vec<&str> = p.stories.iter().map(|s| s.title.as_str()).collect();
+    assert_eq!(titles, ["Across New Year", "Another archive story"]);
+    assert_eq!(
+        dates(&p),
+        [
+            ("2020-12-30".into(), "2021-01-02".into(), false),
+            // No year written: the heading's year is the end's.
+            ("2019-12-30".into(), "2020-01-03".into(), true),
+        ]
+    );
+}

@@ -65,7 +65,9 @@ fn is_normalized(s: &str) -> bool {
 
 /// What must hold of any parse of `bytes` named `name`.
 fn check_invariants(name: &str, bytes: &[u8], p: &FileParse) -> Result<(), TestCaseError> {
-    let lines = bytes.iter().filter(|&&b| b == b'\n').count() + 1;
+    // `\n`, `\r` and `\r\n` each end one line.
+    let crlf = bytes.windows(2).filter(|w| w == b"\r\n").count();
+    let lines = bytes.iter().filter(|&&b| b == b'\n' || b == b'\r').count() - crlf + 1;
     prop_assert_eq!(&p.file, name);
     let mut ids = HashSet::new();
     for s in &p.stories {
