@@ -1,7 +1,7 @@
 //! Parser throughput on a generated corpus of about 100 MB.
 //!
 //! `cargo bench --bench parse` generates the corpus once (deterministic,
-//! seed 1; see `benches/support/generator.rs`), checks that the parser
+//! seed 1; see `benches/support/generator/`), checks that the parser
 //! reads it without an error, then measures:
 //!
 //! - `parse_str/corpus`: `parse_str` over every file, text already in memory;
@@ -12,7 +12,7 @@
 //! Throughput is in bytes of archive text. `STORYFEED_BENCH_BYTES` changes
 //! the corpus size (e.g. `STORYFEED_BENCH_BYTES=20000000` for a quick run).
 
-#[path = "support/generator.rs"]
+#[path = "support/generator/mod.rs"]
 mod generator;
 
 // The same allocator as the `storyfeed` binary, so the figures are the tool's.

@@ -8,7 +8,7 @@
 //! `--check` also parses every file and compares each story with what was
 //! generated (exit 1 on any error, warning or difference).
 
-#[path = "../benches/support/generator.rs"]
+#[path = "../benches/support/generator/mod.rs"]
 mod generator;
 
 use std::path::PathBuf;

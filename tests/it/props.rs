@@ -6,11 +6,11 @@
 //! (b) the real archives mutated: lines deleted, duplicated, swapped,
 //!     characters inserted (unicode, controls, BOM, CR, NBSP, date text),
 //!     CRLF line ends, raw bytes inserted, truncation at any byte;
-//! (c) generated corpora (`benches/support/generator.rs`), field by field.
+//! (c) generated corpora (`benches/support/generator/`), field by field.
 //!
 //! Case counts are small so that `cargo test` stays quick in debug builds.
 
-#[path = "../../benches/support/generator.rs"]
+#[path = "../../benches/support/generator/mod.rs"]
 mod generator;
 
 use std::collections::HashSet;
