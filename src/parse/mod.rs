@@ -152,6 +152,7 @@ pub fn parse_bytes(name: &str, bytes: &[u8]) -> FileParse {
     let mut bad = Vec::new();
     let mut counter = LineCounter::default();
     let mut offset = 0;
+    let mut unreported = 0usize;
     for chunk in bytes.utf8_chunks() {
         text.push_str(chunk.valid());
         offset += chunk.valid().len();
@@ -160,20 +161,39 @@ pub fn parse_bytes(name: &str, bytes: &[u8]) -> FileParse {
             continue;
         }
         text.push(char::REPLACEMENT_CHARACTER);
-        let line = counter.line_at(bytes, offset);
+        if bad.len() < MAX_BAD_BYTE_REPORTS {
+            let line = counter.line_at(bytes, offset);
+            bad.push(Diagnostic {
+                file: name.to_owned(),
+                line: Some(line),
+                severity: Severity::Error,
+                message: invalid_message(invalid, offset),
+            });
+        } else {
+            unreported += 1;
+        }
+        offset += invalid.len();
+    }
+    if unreported > 0 {
+        // A file in another encoding (Latin-1) would otherwise give a line
+        // per accented letter: the first few say what is wrong.
         bad.push(Diagnostic {
             file: name.to_owned(),
-            line: Some(line),
+            line: None,
             severity: Severity::Error,
-            message: invalid_message(invalid, offset),
+            message: format!(
+                "not UTF-8 text: {unreported} more invalid sequences, each read as U+FFFD (is the file in another encoding?)"
+            ),
         });
-        offset += invalid.len();
     }
     let mut parsed = parse_str(name, &text);
     bad.append(&mut parsed.diagnostics);
     parsed.diagnostics = bad;
     parsed
 }
+
+/// Invalid sequences reported one by one in a file; the rest are counted.
+const MAX_BAD_BYTE_REPORTS: usize = 20;
 
 /// `not UTF-8 text: invalid byte 0xff at byte offset 27, read as U+FFFD`.
 fn invalid_message(invalid: &[u8], offset: usize) -> String {
@@ -241,6 +261,29 @@ pub fn parse_str(name: &str, text: &str) -> FileParse {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_file_in_another_encoding_gives_a_few_reports_and_a_count() {
+        // Latin-1: every accented letter is an invalid sequence.
+        let mut bytes = b"12 May 2020: Caf\xe9 story\n\n".to_vec();
+        bytes.extend(b"Body \xe9t\xe9 ".repeat(30));
+        let parsed = parse_bytes("latin1.txt", &bytes);
+        let bad: Vec<&Diagnostic> = parsed
+            .diagnostics
+            .iter()
+            .filter(|d| d.message.starts_with("not UTF-8"))
+            .collect();
+        assert_eq!(bad.len(), MAX_BAD_BYTE_REPORTS + 1);
+        assert!(
+            bad[MAX_BAD_BYTE_REPORTS]
+                .message
+                .contains("41 more invalid sequences"),
+            "{}",
+            bad[MAX_BAD_BYTE_REPORTS].message
+        );
+        assert_eq!(parsed.stories.len(), 1);
+        assert!(parsed.stories[0].title.contains('\u{FFFD}'));
+    }
 
     fn messages(p: &FileParse) -> Vec<String> {
         p.diagnostics.iter().map(ToString::to_string).collect()
