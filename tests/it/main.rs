@@ -9,6 +9,7 @@ mod corpus;
 mod digest;
 mod digest_render;
 mod expected_corpus;
+mod hostile;
 mod layouts;
 mod props;
 mod serve;
