@@ -1,5 +1,6 @@
 //! Hostile input on the feed side: markup in stories, the taxonomy and the
-//! settings comes back from every feed format as text, never as elements.
+//! settings comes back from every feed format as text, never as elements;
+//! a bad setting stops the build before anything is written.
 //!
 //! The site is `tests/fixtures/hostile/` (made-up stories, a one-theme
 //! taxonomy, a config), copied to a temporary directory and built with the
@@ -157,4 +158,29 @@ fn markup_comes_back_from_every_feed_format_as_text() {
             assert!(!text.contains(tag), "{rel}: {tag}");
         }
     }
+}
+
+#[test]
+fn a_bad_setting_stops_the_build_naming_file_line_column_and_field() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&fixture().join("archives"), &dir.path().join("archives"));
+    // A NUL made RSS that is not well-formed XML, with exit 0.
+    std::fs::write(
+        dir.path().join("storyfeed.toml"),
+        "title = \"Test\"\narchives = [\"archives\"]\nlanguage = \"en\\u0000\"\n",
+    )
+    .unwrap();
+    let out = storyfeed(dir.path(), &["build", "--config", "storyfeed.toml"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("storyfeed.toml:3:12: language: \"en\\u{0}\" is not a BCP 47 language tag"),
+        "{stderr}"
+    );
+    let mut left: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    left.sort();
+    assert_eq!(left, ["archives", "storyfeed.toml"]);
 }
