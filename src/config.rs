@@ -25,8 +25,73 @@ pub enum ConfigError {
     },
     #[error("{location}: {message}")]
     Syntax { location: Location, message: String },
-    #[error("{name}: {message}")]
-    Invalid { name: String, message: String },
+    /// A value that is not allowed: `storyfeed.toml:3:12: language: "en\u{0}"
+    /// is not a BCP 47 language tag …`.
+    #[error("{place}: {message}")]
+    Invalid { place: Place, message: String },
+}
+
+/// Where a bad value is: the place of the value in a config file with the
+/// setting's name, or only a name (a flag such as `--base-url`, or a
+/// setting whose value is not written in the file).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Place {
+    pub location: Option<Location>,
+    pub setting: String,
+}
+
+impl std::fmt::Display for Place {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.location {
+            Some(location) => write!(f, "{location}: {}", self.setting),
+            None => f.write_str(&self.setting),
+        }
+    }
+}
+
+/// Where the values being validated came from.
+enum Origin<'a> {
+    /// A config file's text, where a value is found by its key.
+    File { name: &'a str, text: &'a str },
+    /// No file: values set in code, and `base_url` from this flag.
+    Flag(&'a str),
+}
+
+impl Origin<'_> {
+    /// The place of `setting` (a dotted key such as `digest.from`).
+    fn place(&self, setting: &str) -> Place {
+        match self {
+            Origin::File { name, text } => Place {
+                location: value_start(text, setting).map(|at| Location::at(name, text, at)),
+                setting: setting.to_owned(),
+            },
+            Origin::Flag(flag) => Place {
+                location: None,
+                setting: if setting == "base_url" { flag } else { setting }.to_owned(),
+            },
+        }
+    }
+}
+
+/// The byte offset of the value of the dotted key `setting` in TOML
+/// `text`, however its tables are written (`[digest]`, `digest.from =`,
+/// inline). Only called for an error, so the second parse costs nothing.
+fn value_start(text: &str, setting: &str) -> Option<usize> {
+    use toml::de::{DeTable, DeValue};
+    let doc = DeTable::parse(text).ok()?;
+    let mut table = doc.get_ref();
+    let mut keys = setting.split('.').peekable();
+    while let Some(key) = keys.next() {
+        let (_, value) = table.iter().find(|(k, _)| k.get_ref().as_ref() == key)?;
+        if keys.peek().is_none() {
+            return Some(value.span().start);
+        }
+        match value.get_ref() {
+            DeValue::Table(inner) => table = inner,
+            _ => return None,
+        }
+    }
+    None
 }
 
 /// Site and build settings.
@@ -155,7 +220,7 @@ impl Config {
                 message: e.message().to_owned(),
             }
         })?;
-        config.validated(name)
+        config.validated(&Origin::File { name, text })
     }
 
     /// Reads and parses a config file; relative paths in it become relative
@@ -185,7 +250,7 @@ impl Config {
     /// Replaces the base URL (from `--base-url`), validating it.
     pub fn with_base_url(mut self, url: &str) -> Result<Config, ConfigError> {
         self.base_url = url.to_owned();
-        self.validated("--base-url")
+        self.validated(&Origin::Flag("--base-url"))
     }
 
     fn rebase(&mut self, dir: &Path) {
@@ -210,47 +275,284 @@ impl Config {
         }
     }
 
-    fn validated(mut self, name: &str) -> Result<Config, ConfigError> {
-        let invalid = |message: String| ConfigError::Invalid {
-            name: name.to_owned(),
+    /// Checks every setting; the first bad one is the error. Values go into
+    /// XML, HTML and mail headers, so a character that would need escaping
+    /// there is refused here rather than escaped differently in each.
+    fn validated(mut self, origin: &Origin) -> Result<Config, ConfigError> {
+        let invalid = |setting: &str, message: String| ConfigError::Invalid {
+            place: origin.place(setting),
             message,
         };
-        let url = self.base_url.trim();
-        let scheme_ok = url.starts_with("http://") || url.starts_with("https://");
-        let host = url.split("://").nth(1).unwrap_or("");
-        if !scheme_ok
-            || host.is_empty()
-            || host.starts_with('/')
-            || url.contains(char::is_whitespace)
-        {
-            return Err(invalid(format!(
-                "base_url `{}` must be an absolute http(s) URL such as https://example.org/news/",
-                self.base_url
-            )));
-        }
-        // Links are made by appending paths, so the base always ends in `/`.
-        self.base_url = if url.ends_with('/') {
-            url.to_owned()
-        } else {
-            format!("{url}/")
+        let check = |setting: &str, result: Result<(), String>| {
+            result.map_err(|message| invalid(setting, message))
         };
-        if self.feed_item_limit == 0 {
-            return Err(invalid("feed_item_limit must be at least 1".to_owned()));
-        }
-        if self.digest.smtp_connections == 0 {
-            return Err(invalid(
-                "digest.smtp_connections must be at least 1".to_owned(),
-            ));
-        }
-        if !(self.digest.rate_limit >= 0.0 && self.digest.rate_limit.is_finite()) {
-            return Err(invalid(
-                "digest.rate_limit must be a number of messages per second, 0 for none".to_owned(),
-            ));
-        }
+        check("title", plain_text(&self.title))?;
         if self.title.trim().is_empty() {
-            return Err(invalid("title must not be empty".to_owned()));
+            check("title", Err("must not be empty".to_owned()))?;
+        }
+        check("description", plain_text(&self.description))?;
+        self.base_url = base_url(&self.base_url).map_err(|message| invalid("base_url", message))?;
+        if !is_language_tag(&self.language) {
+            check(
+                "language",
+                Err(format!(
+                    "{} is not a BCP 47 language tag such as en, fr-CA or zh-Hant",
+                    quoted(&self.language)
+                )),
+            )?;
+        }
+        check("author", plain_text(&self.author))?;
+        if self.feed_item_limit == 0 {
+            check("feed_item_limit", Err("must be at least 1".to_owned()))?;
+        }
+        let digest = &self.digest;
+        check("digest.from", mailbox(&digest.from))?;
+        check("digest.subject", plain_text(&digest.subject))?;
+        check("digest.list_id", list_id(&digest.list_id))?;
+        check(
+            "digest.unsubscribe_mailto",
+            address(&digest.unsubscribe_mailto),
+        )?;
+        if digest.smtp_connections == 0 {
+            check(
+                "digest.smtp_connections",
+                Err("must be at least 1".to_owned()),
+            )?;
+        }
+        if !(digest.rate_limit >= 0.0 && digest.rate_limit.is_finite()) {
+            check(
+                "digest.rate_limit",
+                Err("must be a number of messages per second, 0 for none".to_owned()),
+            )?;
         }
         Ok(self)
+    }
+}
+
+/// A value as written, in quotes, with control characters, quotes and
+/// backslashes escaped so a message shows what is really there.
+fn quoted(value: &str) -> String {
+    let mut out = String::from('"');
+    for c in value.chars() {
+        if c.is_control() || c == '"' || c == '\\' {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// One line of text: no control characters (a NUL is not XML, a line break
+/// in a subject starts a new mail header).
+fn plain_text(value: &str) -> Result<(), String> {
+    if value.chars().any(char::is_control) {
+        return Err(format!(
+            "{} must not hold control characters",
+            quoted(value)
+        ));
+    }
+    Ok(())
+}
+
+/// The base URL, trimmed and ending in `/`: an absolute http(s) URL with a
+/// host, no user, query or fragment (links are made by appending paths),
+/// written with no character a URL must escape.
+fn base_url(value: &str) -> Result<String, String> {
+    let absolute = || {
+        format!(
+            "{} must be an absolute http(s) URL such as https://example.org/news/",
+            quoted(value)
+        )
+    };
+    let url = value.trim();
+    if let Some(c) = url.chars().find(|&c| !url_char(c)) {
+        let c = match c {
+            ' ' => "a space".to_owned(),
+            c if c.is_control() => format!("`{}`", c.escape_default()),
+            c => format!("`{c}`"),
+        };
+        return Err(format!(
+            "{} must be an absolute http(s) URL written without {c}: percent-encode it",
+            quoted(value)
+        ));
+    }
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .ok_or_else(absolute)?;
+    // The URL parser would read `https:///x` as the host `x`.
+    if rest.is_empty() || rest.starts_with('/') {
+        return Err(absolute());
+    }
+    let parsed = url::Url::parse(url).map_err(|_| absolute())?;
+    if parsed.host_str().is_none_or(str::is_empty) {
+        return Err(absolute());
+    }
+    if parsed.query().is_some() || parsed.fragment().is_some() {
+        return Err(format!(
+            "{} must not have a query or fragment: page paths are appended to it",
+            quoted(value)
+        ));
+    }
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err(format!(
+            "{} must not hold a user name or password: it is in every public link",
+            quoted(value)
+        ));
+    }
+    Ok(if url.ends_with('/') {
+        url.to_owned()
+    } else {
+        format!("{url}/")
+    })
+}
+
+/// A character a URL may hold as it is (RFC 3986: unreserved, reserved and
+/// `%` of a percent-encoding).
+fn url_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || "-._~:/?#[]@!$&'()*+,;=%".contains(c)
+}
+
+/// `Name <address>` or a bare address, as `From:` takes it.
+fn mailbox(value: &str) -> Result<(), String> {
+    plain_text(value)?;
+    value
+        .parse::<lettre::message::Mailbox>()
+        .map(drop)
+        .map_err(|e| {
+            format!(
+                "{} is not a mailbox such as UNODC stories <digest@example.org>: {e}",
+                quoted(value)
+            )
+        })
+}
+
+/// A bare address, as `mailto:` takes it.
+fn address(value: &str) -> Result<(), String> {
+    plain_text(value)?;
+    value.parse::<lettre::Address>().map(drop).map_err(|e| {
+        format!(
+            "{} is not an email address such as unsubscribe@example.org: {e}",
+            quoted(value)
+        )
+    })
+}
+
+/// A `List-Id:` identifier (RFC 2919): a label and a namespace, such as
+/// `digest.example.org`, as an RFC 5322 dot-atom.
+fn list_id(value: &str) -> Result<(), String> {
+    plain_text(value)?;
+    let atext = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-/=?^_`{|}~".contains(c);
+    let atoms: Vec<&str> = value.split('.').collect();
+    if atoms.len() < 2 || atoms.iter().any(|a| a.is_empty() || !a.chars().all(atext)) {
+        return Err(format!(
+            "{} is not a list identifier such as digest.example.org: dot-separated words \
+             of letters, digits and !#$%&'*+-/=?^_`{{|}}~",
+            quoted(value)
+        ));
+    }
+    Ok(())
+}
+
+/// Whether `tag` is a well-formed BCP 47 language tag (RFC 5646 section
+/// 2.1, the syntax; the registry is not consulted), with no variant or
+/// extension twice (section 2.2.9): `en`, `pt-BR`, `zh-Hant-TW`,
+/// `de-CH-1996`, `x-private`. Case does not matter.
+fn is_language_tag(tag: &str) -> bool {
+    // Grandfathered tags that do not fit the grammar (the regular ones do).
+    const IRREGULAR: [&str; 17] = [
+        "en-GB-oed",
+        "i-ami",
+        "i-bnn",
+        "i-default",
+        "i-enochian",
+        "i-hak",
+        "i-klingon",
+        "i-lux",
+        "i-mingo",
+        "i-navajo",
+        "i-pwn",
+        "i-tao",
+        "i-tay",
+        "i-tsu",
+        "sgn-BE-FR",
+        "sgn-BE-NL",
+        "sgn-CH-DE",
+    ];
+    if IRREGULAR.iter().any(|t| t.eq_ignore_ascii_case(tag)) {
+        return true;
+    }
+    let subtags: Vec<&str> = tag.split('-').collect();
+    let alphanumeric =
+        |s: &&str| (1..=8).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric());
+    if !subtags.iter().all(alphanumeric) {
+        return false;
+    }
+    let alpha = |s: &str| s.bytes().all(|b| b.is_ascii_alphabetic());
+    let private = |s: &str| s.eq_ignore_ascii_case("x");
+    // Private use alone: `x-…`.
+    let mut rest = match subtags.as_slice() {
+        [x, tail @ ..] if private(x) => return !tail.is_empty(),
+        // 2–3 letters with up to three 3-letter extended subtags, or 4–8 letters.
+        [language, tail @ ..] if language.len() >= 2 && alpha(language) => {
+            let extlangs = if language.len() <= 3 {
+                tail.iter()
+                    .take(3)
+                    .take_while(|s| s.len() == 3 && alpha(s))
+                    .count()
+            } else {
+                0
+            };
+            &tail[extlangs..]
+        }
+        _ => return false,
+    };
+    // Script: 4 letters.
+    if let [script, tail @ ..] = rest {
+        if script.len() == 4 && alpha(script) {
+            rest = tail;
+        }
+    }
+    // Region: 2 letters or 3 digits.
+    if let [region, tail @ ..] = rest {
+        let digits = region.bytes().all(|b| b.is_ascii_digit());
+        if (region.len() == 2 && alpha(region)) || (region.len() == 3 && digits) {
+            rest = tail;
+        }
+    }
+    // Variants: 5–8 characters, or 4 starting with a digit.
+    let mut seen = Vec::new();
+    while let [variant, tail @ ..] = rest {
+        let starts_with_digit = variant.as_bytes()[0].is_ascii_digit();
+        if !(variant.len() >= 5 || (variant.len() == 4 && starts_with_digit)) {
+            break;
+        }
+        let variant = variant.to_ascii_lowercase();
+        if seen.contains(&variant) {
+            return false;
+        }
+        seen.push(variant);
+        rest = tail;
+    }
+    // Extensions: a one-character subtag other than `x`, then subtags of 2–8.
+    let mut seen = Vec::new();
+    while let [singleton, tail @ ..] = rest {
+        if singleton.len() != 1 || private(singleton) {
+            break;
+        }
+        let singleton = singleton.to_ascii_lowercase();
+        let n = tail.iter().take_while(|s| s.len() >= 2).count();
+        if n == 0 || seen.contains(&singleton) {
+            return false;
+        }
+        seen.push(singleton);
+        rest = &tail[n..];
+    }
+    match rest {
+        [] => true,
+        [x, tail @ ..] => private(x) && !tail.is_empty(),
     }
 }
 
@@ -286,5 +588,276 @@ mod tests {
     fn base_url_gets_a_trailing_slash() {
         let c = Config::parse("c", "base_url = \"https://example.org/news\"").unwrap();
         assert_eq!(c.base_url, "https://example.org/news/");
+    }
+
+    /// `key = value` (a TOML value as written) in `c.toml`, under `[digest]`
+    /// for a `digest.` key: the error message, or `None` if it loads.
+    fn error(key: &str, value: &str) -> Option<String> {
+        let text = match key.strip_prefix("digest.") {
+            Some(key) => format!("[digest]\n{key} = {value}\n"),
+            None => format!("{key} = {value}\n"),
+        };
+        Config::parse("c.toml", &text).err().map(|e| e.to_string())
+    }
+
+    /// Every value loads.
+    fn good(key: &str, values: &[&str]) {
+        for v in values {
+            assert_eq!(error(key, v), None, "{key} = {v}");
+        }
+    }
+
+    /// Every value is refused with a message naming the file, the line and
+    /// column of the value, and the setting.
+    fn bad(key: &str, values: &[&str]) {
+        let (line, column) = if key.starts_with("digest.") {
+            (2, key.len() - "digest.".len() + 4)
+        } else {
+            (1, key.len() + 4)
+        };
+        let place = format!("c.toml:{line}:{column}: {key}: ");
+        for v in values {
+            let err = error(key, v).unwrap_or_else(|| panic!("{key} = {v} loads"));
+            assert!(err.starts_with(&place), "{key} = {v}: {err}");
+        }
+    }
+
+    #[test]
+    fn the_defaults_are_valid() {
+        let c = Config::default();
+        assert_eq!(c.clone().with_base_url(&c.base_url).unwrap(), c);
+    }
+
+    #[test]
+    fn language_is_a_bcp47_tag() {
+        good(
+            "language",
+            &[
+                r#""en""#,
+                r#""EN""#,
+                r#""pt-BR""#,
+                r#""zh-Hant-TW""#,
+                r#""sr-Latn-RS""#,
+                r#""es-419""#,
+                r#""de-CH-1996""#,
+                r#""sl-rozaj-biske""#,
+                r#""zh-yue-HK""#,
+                r#""en-US-x-twain""#,
+                r#""en-a-bbb-x-a-ccc""#,
+                r#""x-whatever""#,
+                r#""i-klingon""#,
+                r#""en-GB-oed""#,
+                r#""zh-min-nan""#,
+            ],
+        );
+        bad(
+            "language",
+            &[
+                r#""""#,
+                r#""en\u0000""#,
+                r#""en_US""#,
+                r#""en US""#,
+                r#""en-""#,
+                r#""-en""#,
+                r#""en--US""#,
+                r#""e""#,
+                r#""123""#,
+                r#""englishlanguage""#,
+                r#""en-US-US""#,
+                r#""en-Latn-Latn""#,
+                r#""en-a""#,
+                r#""en-x""#,
+                r#""x""#,
+                r#""de-1996-1996""#,
+                r#""en-a-bb-a-cc""#,
+                r#""en-<b>""#,
+            ],
+        );
+        assert_eq!(
+            error("language", r#""en\u0000""#).unwrap(),
+            r#"c.toml:1:12: language: "en\u{0}" is not a BCP 47 language tag such as en, fr-CA or zh-Hant"#
+        );
+    }
+
+    #[test]
+    fn base_url_is_an_absolute_http_url_with_nothing_to_escape() {
+        good(
+            "base_url",
+            &[
+                r#""https://example.org/news/""#,
+                r#""http://127.0.0.1:8000/""#,
+                r#""https://example.org""#,
+                r#"" https://example.org/news/ ""#,
+                r#""https://[::1]:8080/site/""#,
+                r#""https://example.org/a%20b/""#,
+                r#""https://example.org/~unodc/stories-(en)/""#,
+            ],
+        );
+        bad(
+            "base_url",
+            &[
+                r#""""#,
+                r#""ftp://example.org/""#,
+                r#""example.org/news/""#,
+                r#""/news/""#,
+                r#""https://""#,
+                r#""https:///news/""#,
+                r#""https:example.org/""#,
+                r#""mailto:news@example.org""#,
+                r#""https://example.org/news/?page=1""#,
+                r#""https://example.org/news/#top""#,
+                r#""https://user:secret@example.org/""#,
+                r#""https://example.org/a b/""#,
+                r#""https://exa mple.org/""#,
+                r#""https://example.org/\"<>/""#,
+                r#""https://example.org/<script>/""#,
+                r#""https://example.org/\u0007/""#,
+                r#""https://example.org/\\news/""#,
+                r#""https://exämple.org/""#,
+                r#""https://example.org:99999/""#,
+            ],
+        );
+        let err = error("base_url", r#""ftp://x""#).unwrap();
+        assert!(err.contains("must be an absolute http(s) URL"), "{err}");
+        let err = Config::default()
+            .with_base_url("https://example.org/\"<>/")
+            .unwrap_err();
+        assert!(err.to_string().starts_with("--base-url: "), "{err}");
+        let err = Config::default().with_base_url("ftp://x").unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("--base-url: \"ftp://x\" must be an absolute http(s) URL"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn texts_hold_no_control_characters() {
+        for key in [
+            "title",
+            "description",
+            "author",
+            "digest.subject",
+            "digest.list_id",
+        ] {
+            if key != "digest.list_id" {
+                good(key, &[r#""News &amp; <b>stories</b>""#, r#""Actualités""#]);
+            }
+            bad(
+                key,
+                &[
+                    r#""a\u0000b.org""#,
+                    r#""a\tb.org""#,
+                    r#""a\nb.org""#,
+                    r#""a\rb.org""#,
+                    r#""a\u007fb.org""#,
+                    r#""a\u0085b.org""#,
+                    r#""""one
+two.org""""#,
+                ],
+            );
+        }
+        bad("title", &[r#""""#, r#""   ""#]);
+        assert!(error("title", r#""a\u0001b""#)
+            .unwrap()
+            .ends_with(r#"title: "a\u{1}b" must not hold control characters"#));
+    }
+
+    #[test]
+    fn digest_addresses_are_mailboxes() {
+        good(
+            "digest.from",
+            &[
+                r#""UNODC stories <digest@example.org>""#,
+                r#""digest@example.org""#,
+                r#""\"Stories, UNODC\" <digest@example.org>""#,
+            ],
+        );
+        bad(
+            "digest.from",
+            &[
+                r#""""#,
+                r#""UNODC stories""#,
+                r#""UNODC <digest>""#,
+                r#""UNODC <digest@example.org""#,
+                r#""UNODC <digest@@example.org>""#,
+                r#""UNODC\u0000 <digest@example.org>""#,
+                r#""UNODC <digest@example.org>\r\nBcc: x@example.org""#,
+            ],
+        );
+        good(
+            "digest.unsubscribe_mailto",
+            &[
+                r#""unsubscribe@example.org""#,
+                r#""list+unsub@news.example.org""#,
+            ],
+        );
+        bad(
+            "digest.unsubscribe_mailto",
+            &[
+                r#""""#,
+                r#""unsubscribe""#,
+                r#""unsubscribe@""#,
+                r#""@example.org""#,
+                r#""Stories <unsubscribe@example.org>""#,
+                r#""unsubscribe@example..org""#,
+                r#""un subscribe@example.org""#,
+                r#""unsubscribe@example.org\u0000""#,
+            ],
+        );
+    }
+
+    #[test]
+    fn list_id_is_a_dot_atom() {
+        good(
+            "digest.list_id",
+            &[
+                r#""digest.storyfeed.example.org""#,
+                r#""news.example""#,
+                r#""a-b_c.d+e""#,
+            ],
+        );
+        bad(
+            "digest.list_id",
+            &[
+                r#""""#,
+                r#""digest""#,
+                r#""digest..example.org""#,
+                r#"".example.org""#,
+                r#""digest.example.org.""#,
+                r#""digest example.org""#,
+                r#""<digest.example.org>""#,
+                r#""digest.exämple.org""#,
+                r#""digest,example.org""#,
+            ],
+        );
+    }
+
+    #[test]
+    fn numbers_are_in_range() {
+        bad("feed_item_limit", &["0"]);
+        bad("digest.smtp_connections", &["0"]);
+        bad("digest.rate_limit", &["-1.0", "nan", "inf"]);
+        good("digest.rate_limit", &["0.0", "2.5"]);
+    }
+
+    #[test]
+    fn values_are_found_however_the_table_is_written() {
+        let err = Config::parse("c.toml", "digest.list_id = \"x\"\n").unwrap_err();
+        assert!(
+            err.to_string().starts_with("c.toml:1:18: digest.list_id: "),
+            "{err}"
+        );
+        let err = Config::parse("c.toml", "digest = { subject = \"a\\u0000\" }\n").unwrap_err();
+        assert!(
+            err.to_string().starts_with("c.toml:1:22: digest.subject: "),
+            "{err}"
+        );
+        // A key in quotes is the same key.
+        let err = Config::parse("c.toml", "\"language\" = \"e\"\n").unwrap_err();
+        assert!(
+            err.to_string().starts_with("c.toml:1:14: language: "),
+            "{err}"
+        );
     }
 }

@@ -509,6 +509,23 @@ pub fn html_escape(text: &str) -> String {
     out
 }
 
+/// Text as HTML element content: `&`, `<` and `>` as character references,
+/// so markup in a story reads as text. Quotes need no escaping outside
+/// attributes and stay as written.
+pub fn html_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            c if xml_char(c) => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
 /// The story body as HTML paragraphs, for feed content.
 pub fn content_html(story: &Story) -> String {
     let mut html = String::new();

@@ -1,12 +1,14 @@
 //! RSS 2.0 with `atom:link rel="self"` and `content:encoded`, written by
-//! the `rss` crate (which escapes; text is handed to it raw).
+//! the `rss` crate (which escapes for XML). Titles and categories are
+//! plain text (RSS Best Practices Profile) and are handed to it raw;
+//! descriptions are HTML, so their text is HTML-escaped first.
 
 use chrono::NaiveDate;
 use rss::extension::atom::{AtomExtension, Link};
 use rss::{Category, Channel as RssChannel, Guid, Item};
 
 use super::urls::Format;
-use super::{content_html, midnight_utc, xml_text, BuildError, Group, Site};
+use super::{content_html, html_text, midnight_utc, xml_text, BuildError, Group, Site};
 
 pub fn render(site: &Site, group: &Group, fallback: NaiveDate) -> Result<Vec<u8>, BuildError> {
     let config = site.config;
@@ -21,7 +23,9 @@ pub fn render(site: &Site, group: &Group, fallback: NaiveDate) -> Result<Vec<u8>
             Item {
                 title: Some(xml_text(&story.title)),
                 link: Some(permalink.clone()),
-                description: Some(xml_text(&story.summary)),
+                // Written as CDATA and rendered as HTML by readers: escaped
+                // here, or markup in a story would be live.
+                description: Some(html_text(&story.summary)),
                 content: Some(content_html(story)),
                 guid: Some(Guid {
                     value: permalink,
@@ -43,7 +47,8 @@ pub fn render(site: &Site, group: &Group, fallback: NaiveDate) -> Result<Vec<u8>
     let channel = RssChannel {
         title: xml_text(&group.title(config)),
         link: site.url(&group.channel.page_path()),
-        description: xml_text(&group.description),
+        // Readers render a channel's description as HTML, like an item's.
+        description: html_text(&group.description),
         language: Some(config.language.clone()),
         last_build_date: Some(updated.clone()),
         pub_date: Some(updated),

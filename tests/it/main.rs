@@ -13,6 +13,7 @@ mod digest;
 mod digest_render;
 mod expected_corpus;
 mod harness;
+mod hostile;
 mod layouts;
 mod props;
 mod serve;
