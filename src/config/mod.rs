@@ -1,0 +1,336 @@
+//! The settings of a storyfeed site: one validated `Config` built from
+//! `storyfeed.toml` (or built-in defaults) and command-line overrides.
+//!
+//! Every field has a documented default, so the tool runs with no config
+//! file at all; unknown keys are errors, so a typo is not silently ignored.
+//! Relative paths in a config file are relative to the file's directory.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use thiserror::Error;
+
+use crate::location::Location;
+
+mod rules;
+#[cfg(test)]
+mod tests;
+
+use rules::{address, base_url, is_language_tag, list_id, mailbox, plain_text, quoted};
+
+/// The config file looked for in the working directory when none is given.
+pub const DEFAULT_FILE: &str = "storyfeed.toml";
+
+#[derive(Debug, Error)]
+pub enum ConfigError {
+    #[error("cannot read config {path}")]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{location}: {message}")]
+    Syntax { location: Location, message: String },
+    /// A value that is not allowed: `storyfeed.toml:3:12: language: "en\u{0}"
+    /// is not a BCP 47 language tag …`.
+    #[error("{place}: {message}")]
+    Invalid { place: Place, message: String },
+}
+
+/// Where a bad value is: the place of the value in a config file with the
+/// setting's name, or only a name (a flag such as `--base-url`, or a
+/// setting whose value is not written in the file).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Place {
+    pub location: Option<Location>,
+    pub setting: String,
+}
+
+impl std::fmt::Display for Place {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.location {
+            Some(location) => write!(f, "{location}: {}", self.setting),
+            None => f.write_str(&self.setting),
+        }
+    }
+}
+
+/// Where the values being validated came from.
+enum Origin<'a> {
+    /// A config file's text, where a value is found by its key.
+    File { name: &'a str, text: &'a str },
+    /// No file: values set in code, and `base_url` from this flag.
+    Flag(&'a str),
+}
+
+impl Origin<'_> {
+    /// The place of `setting` (a dotted key such as `digest.from`).
+    fn place(&self, setting: &str) -> Place {
+        match self {
+            Origin::File { name, text } => Place {
+                location: value_start(text, setting).map(|at| Location::at(name, text, at)),
+                setting: setting.to_owned(),
+            },
+            Origin::Flag(flag) => Place {
+                location: None,
+                setting: if setting == "base_url" { flag } else { setting }.to_owned(),
+            },
+        }
+    }
+}
+
+/// The byte offset of the value of the dotted key `setting` in TOML
+/// `text`, however its tables are written (`[digest]`, `digest.from =`,
+/// inline). Only called for an error, so the second parse costs nothing.
+fn value_start(text: &str, setting: &str) -> Option<usize> {
+    use toml::de::{DeTable, DeValue};
+    let doc = DeTable::parse(text).ok()?;
+    let mut table = doc.get_ref();
+    let mut keys = setting.split('.').peekable();
+    while let Some(key) = keys.next() {
+        let (_, value) = table.iter().find(|(k, _)| k.get_ref().as_ref() == key)?;
+        if keys.peek().is_none() {
+            return Some(value.span().start);
+        }
+        match value.get_ref() {
+            DeValue::Table(inner) => table = inner,
+            _ => return None,
+        }
+    }
+    None
+}
+
+/// Site and build settings.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Title of the site and prefix of every feed title.
+    pub title: String,
+    /// One sentence on what the site is, for feeds and the index page.
+    pub description: String,
+    /// Absolute URL the site is served from; every link in feeds and pages
+    /// starts with it. Default: `http://127.0.0.1:8000/` (what `storyfeed serve` uses).
+    pub base_url: String,
+    /// Language of the stories (BCP 47), for feeds and pages.
+    pub language: String,
+    /// Author named on feeds and entries.
+    pub author: String,
+    /// Most items in one feed (newest first).
+    pub feed_item_limit: usize,
+    /// Archive files or directories to read.
+    pub archives: Vec<PathBuf>,
+    /// Themes and programmes with their match rules.
+    pub taxonomy: PathBuf,
+    /// Every id ever published, kept with the data so ids survive title edits.
+    pub ledger: PathBuf,
+    /// Where `storyfeed build` writes the site.
+    pub out_dir: PathBuf,
+    /// Email digests (`storyfeed digest`).
+    pub digest: DigestConfig,
+}
+
+/// Settings of `storyfeed digest`: who mail comes from, where it goes,
+/// where the run's state lives. Secrets are never here: only the names of
+/// the environment variables or files that hold them.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DigestConfig {
+    /// `From:` of every digest, `Name <address>`.
+    pub from: String,
+    /// Start of every subject: `UNODC digest, 17–23 Nov 2026: 12 new stories`.
+    pub subject: String,
+    /// `List-Id:` identifier (a domain-like name).
+    pub list_id: String,
+    /// Address for `mailto:` unsubscription in `List-Unsubscribe:`.
+    pub unsubscribe_mailto: String,
+    /// The subscribers file.
+    pub subscribers: PathBuf,
+    /// Where sent digests, arrivals and unsubscriptions are recorded.
+    pub state_dir: PathBuf,
+    /// Where `--dry-run` (or a run with no SMTP server) writes `.eml` files.
+    pub outbox: PathBuf,
+    /// `smtp://host[:port]` (STARTTLS) or `smtps://host[:port]` (TLS);
+    /// none means digests go to the outbox.
+    pub smtp_url: Option<String>,
+    /// SMTP user name, if the server wants one.
+    pub smtp_user: Option<String>,
+    /// Environment variable holding the SMTP password.
+    pub smtp_password_env: String,
+    /// File holding the SMTP password (used when the variable is unset).
+    pub smtp_password_file: Option<PathBuf>,
+    /// Send over plain `smtp://` without STARTTLS to a host that is not
+    /// loopback. Off: such a server must offer STARTTLS.
+    pub smtp_allow_plaintext: bool,
+    /// SMTP connections used in parallel.
+    pub smtp_connections: usize,
+    /// Most messages per second over all connections; 0 means no limit.
+    pub rate_limit: f64,
+    /// Environment variable holding the secret that signs unsubscribe links.
+    pub secret_env: String,
+    /// File holding that secret (used when the variable is unset).
+    pub secret_file: Option<PathBuf>,
+}
+
+impl Default for DigestConfig {
+    fn default() -> Self {
+        DigestConfig {
+            from: "UNODC stories <digest@example.org>".to_owned(),
+            subject: "UNODC digest".to_owned(),
+            list_id: "digest.storyfeed.example.org".to_owned(),
+            unsubscribe_mailto: "unsubscribe@example.org".to_owned(),
+            subscribers: PathBuf::from("data/subscribers.toml"),
+            state_dir: PathBuf::from("state"),
+            outbox: PathBuf::from("outbox"),
+            smtp_url: None,
+            smtp_user: None,
+            smtp_password_env: "STORYFEED_SMTP_PASSWORD".to_owned(),
+            smtp_password_file: None,
+            smtp_allow_plaintext: false,
+            smtp_connections: 1,
+            rate_limit: 0.0,
+            secret_env: "STORYFEED_SECRET".to_owned(),
+            secret_file: None,
+        }
+    }
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            title: "UNODC stories".to_owned(),
+            description:
+                "News from the United Nations Office on Drugs and Crime, by theme and programme."
+                    .to_owned(),
+            base_url: "http://127.0.0.1:8000/".to_owned(),
+            language: "en".to_owned(),
+            author: "UNODC".to_owned(),
+            feed_item_limit: 50,
+            archives: vec![PathBuf::from("data/archives")],
+            taxonomy: PathBuf::from("data/taxonomy.toml"),
+            ledger: PathBuf::from("data/published.jsonl"),
+            out_dir: PathBuf::from("public"),
+            digest: DigestConfig::default(),
+        }
+    }
+}
+
+impl Config {
+    /// Parses config text named `name` (for messages) and validates it.
+    pub fn parse(name: &str, text: &str) -> Result<Config, ConfigError> {
+        let config: Config = toml::from_str(text).map_err(|e| {
+            let location = e.span().map_or(Location::new(name, 0, 0), |span| {
+                Location::at(name, text, span.start)
+            });
+            ConfigError::Syntax {
+                location,
+                message: e.message().to_owned(),
+            }
+        })?;
+        config.validated(&Origin::File { name, text })
+    }
+
+    /// Reads and parses a config file; relative paths in it become relative
+    /// to the file's directory.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let mut config = Config::parse(&path.display().to_string(), &text)?;
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            config.rebase(dir);
+        }
+        Ok(config)
+    }
+
+    /// `storyfeed.toml` from `explicit`, else from the working directory if
+    /// there is one, else the defaults.
+    pub fn discover(explicit: Option<&Path>) -> Result<Config, ConfigError> {
+        match explicit {
+            Some(path) => Config::load(path),
+            None if Path::new(DEFAULT_FILE).is_file() => Config::load(Path::new(DEFAULT_FILE)),
+            None => Ok(Config::default()),
+        }
+    }
+
+    /// Replaces the base URL (from `--base-url`), validating it.
+    pub fn with_base_url(mut self, url: &str) -> Result<Config, ConfigError> {
+        self.base_url = url.to_owned();
+        self.validated(&Origin::Flag("--base-url"))
+    }
+
+    fn rebase(&mut self, dir: &Path) {
+        let join = |p: &mut PathBuf| {
+            if p.is_relative() {
+                *p = dir.join(&*p);
+            }
+        };
+        self.archives.iter_mut().for_each(join);
+        join(&mut self.taxonomy);
+        join(&mut self.ledger);
+        join(&mut self.out_dir);
+        let digest = &mut self.digest;
+        join(&mut digest.subscribers);
+        join(&mut digest.state_dir);
+        join(&mut digest.outbox);
+        if let Some(p) = digest.smtp_password_file.as_mut() {
+            join(p);
+        }
+        if let Some(p) = digest.secret_file.as_mut() {
+            join(p);
+        }
+    }
+
+    /// Checks every setting; the first bad one is the error. Values go into
+    /// XML, HTML and mail headers, so a character that would need escaping
+    /// there is refused here rather than escaped differently in each.
+    fn validated(mut self, origin: &Origin) -> Result<Config, ConfigError> {
+        let invalid = |setting: &str, message: String| ConfigError::Invalid {
+            place: origin.place(setting),
+            message,
+        };
+        let check = |setting: &str, result: Result<(), String>| {
+            result.map_err(|message| invalid(setting, message))
+        };
+        check("title", plain_text(&self.title))?;
+        if self.title.trim().is_empty() {
+            check("title", Err("must not be empty".to_owned()))?;
+        }
+        check("description", plain_text(&self.description))?;
+        self.base_url = base_url(&self.base_url).map_err(|message| invalid("base_url", message))?;
+        if !is_language_tag(&self.language) {
+            check(
+                "language",
+                Err(format!(
+                    "{} is not a BCP 47 language tag such as en, fr-CA or zh-Hant",
+                    quoted(&self.language)
+                )),
+            )?;
+        }
+        check("author", plain_text(&self.author))?;
+        if self.feed_item_limit == 0 {
+            check("feed_item_limit", Err("must be at least 1".to_owned()))?;
+        }
+        let digest = &self.digest;
+        check("digest.from", mailbox(&digest.from))?;
+        check("digest.subject", plain_text(&digest.subject))?;
+        check("digest.list_id", list_id(&digest.list_id))?;
+        check(
+            "digest.unsubscribe_mailto",
+            address(&digest.unsubscribe_mailto),
+        )?;
+        if digest.smtp_connections == 0 {
+            check(
+                "digest.smtp_connections",
+                Err("must be at least 1".to_owned()),
+            )?;
+        }
+        if !(digest.rate_limit >= 0.0 && digest.rate_limit.is_finite()) {
+            check(
+                "digest.rate_limit",
+                Err("must be a number of messages per second, 0 for none".to_owned()),
+            )?;
+        }
+        Ok(self)
+    }
+}
