@@ -111,6 +111,27 @@ impl SiteBuild {
 }
 
 impl BuildSummary {
+    /// What the build changed in the output directory, for `--changes`:
+    /// `+ path` for a file written (new, or other bytes than before) and
+    /// `- path` for a file removed, one a line, sorted by path; empty when
+    /// nothing changed. The build cache is not listed: it is not part of
+    /// the site.
+    pub fn change_list(&self) -> String {
+        let r = &self.report;
+        let mut lines: Vec<(&str, char)> =
+            r.written_paths.iter().map(|p| (p.as_str(), '+')).collect();
+        lines.extend(r.removed_paths.iter().map(|p| (p.as_str(), '-')));
+        lines.sort_unstable();
+        let mut out = String::new();
+        for (path, sign) in lines {
+            out.push(sign);
+            out.push(' ');
+            out.push_str(path);
+            out.push('\n');
+        }
+        out
+    }
+
     /// The one line a build prints.
     pub fn line(&self, out_dir: &Path) -> String {
         let r = &self.report;

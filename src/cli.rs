@@ -76,6 +76,10 @@ enum Command {
         /// Absolute URL the site is served from (overrides base_url)
         #[arg(long)]
         base_url: Option<String>,
+        /// Write what the build changed to FILE: `+ path` (written) and
+        /// `- path` (removed), relative to the output directory, sorted
+        #[arg(long, value_name = "FILE")]
+        changes: Option<PathBuf>,
     },
     /// Serve a built site on 127.0.0.1 for a local feed reader.
     ///
@@ -132,7 +136,13 @@ pub fn run() -> Result<ExitCode> {
             out,
             config,
             base_url,
-        } => build(out, config.as_deref(), base_url.as_deref()),
+            changes,
+        } => build(BuildArgs {
+            out,
+            config,
+            base_url,
+            changes,
+        }),
         Command::Serve { dir, port, config } => serve(dir, port, config.as_deref()),
         Command::Digest(args) => digest(args),
         Command::Unsubscribe { address, config } => unsubscribe(&address, config.as_deref()),
@@ -147,9 +157,17 @@ fn load_config(path: Option<&Path>, base_url: Option<&str>) -> Result<Config> {
     })
 }
 
-fn build(out: Option<PathBuf>, config: Option<&Path>, base_url: Option<&str>) -> Result<ExitCode> {
-    let config = load_config(config, base_url)?;
-    let out_dir = out.unwrap_or_else(|| config.out_dir.clone());
+/// The flags of `storyfeed build`.
+struct BuildArgs {
+    out: Option<PathBuf>,
+    config: Option<PathBuf>,
+    base_url: Option<String>,
+    changes: Option<PathBuf>,
+}
+
+fn build(args: BuildArgs) -> Result<ExitCode> {
+    let config = load_config(args.config.as_deref(), args.base_url.as_deref())?;
+    let out_dir = args.out.unwrap_or_else(|| config.out_dir.clone());
     let mut site = SiteBuild::load(config, out_dir)?;
     let catalog = site.catalog();
     for d in &catalog.diagnostics {
@@ -168,14 +186,17 @@ fn build(out: Option<PathBuf>, config: Option<&Path>, base_url: Option<&str>) ->
         eprintln!("warning: published story `{id}` is no longer in the archives; {gone}");
     }
     let bar = progress_bar(site.file_count(), "files");
-    let summary = site.build(&|| bar.inc(1))?;
+    let mut summary = site.build(&|| bar.inc(1))?;
     bar.finish_and_clear();
     let line = summary.line(site.out_dir());
     if let Some(note) = summary.kept_note() {
         eprintln!("note: {note}");
     }
-    if let Some(e) = summary.cache_not_saved {
+    if let Some(e) = summary.cache_not_saved.take() {
         eprintln!("warning: {:#}", anyhow::Error::new(e));
+    }
+    if let Some(path) = &args.changes {
+        storyfeed::fs::write_atomic(path, summary.change_list().as_bytes())?;
     }
     println!("{line}");
     let failed = site.catalog().has_errors();

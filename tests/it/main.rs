@@ -5,6 +5,7 @@
 
 mod bad_input;
 mod cache;
+mod changes;
 mod classify;
 mod classify_labels;
 mod cli;
