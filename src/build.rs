@@ -15,6 +15,7 @@ use crate::config::Config;
 use crate::feed::ledger::LedgerError;
 use crate::feed::{self, BuildError, BuildOptions, BuildReport, Site};
 use crate::fs::{FsError, OutputDir};
+use crate::websub::{self, PingReport, WebSubError};
 
 #[derive(Debug, Error)]
 pub enum SiteBuildError {
@@ -66,6 +67,18 @@ impl SiteBuild {
 
     pub fn out_dir(&self) -> &Path {
         &self.out_dir
+    }
+
+    /// Tells the WebSub hub about the feeds whose bytes `summary`'s build
+    /// changed, and about those an earlier run could not ping.
+    pub fn ping(&self, summary: &BuildSummary) -> Result<PingReport, WebSubError> {
+        let hub = self
+            .config
+            .websub_hub
+            .as_deref()
+            .ok_or(WebSubError::NoHub)?;
+        let feeds = websub::feed_urls(&self.config.base_url, &summary.report.written_paths);
+        websub::publish(hub, &self.out_dir, &feeds)
     }
 
     /// How many files [`SiteBuild::build`] will write or check (for a

@@ -119,6 +119,8 @@ pub struct Config {
     pub ledger: PathBuf,
     /// Where `storyfeed build` writes the site.
     pub out_dir: PathBuf,
+    /// WebSub hub every feed advertises and `build --ping` notifies.
+    pub websub_hub: Option<String>,
     /// Email digests (`storyfeed digest`).
     pub digest: DigestConfig,
 }
@@ -203,6 +205,7 @@ impl Default for Config {
             taxonomy: PathBuf::from("data/taxonomy.toml"),
             ledger: PathBuf::from("data/published.jsonl"),
             out_dir: PathBuf::from("public"),
+            websub_hub: None,
             digest: DigestConfig::default(),
         }
     }
@@ -302,6 +305,9 @@ impl Config {
             )?;
         }
         check("author", plain_text(&self.author))?;
+        if let Some(hub) = &self.websub_hub {
+            self.websub_hub = Some(hub_url(hub).map_err(|message| invalid("websub_hub", message))?);
+        }
         if self.feed_item_limit == 0 {
             check("feed_item_limit", Err("must be at least 1".to_owned()))?;
         }
@@ -360,6 +366,24 @@ fn plain_text(value: &str) -> Result<(), String> {
 /// host, no user, query or fragment (links are made by appending paths),
 /// written with no character a URL must escape.
 fn base_url(value: &str) -> Result<String, String> {
+    let url = http_url(value)?;
+    Ok(if url.ends_with('/') {
+        url.to_owned()
+    } else {
+        format!("{url}/")
+    })
+}
+
+/// A WebSub hub, trimmed: an http(s) URL like `base_url`, kept as written
+/// (a hub's path is its own, no `/` is added).
+fn hub_url(value: &str) -> Result<String, String> {
+    http_url(value).map(str::to_owned)
+}
+
+/// `value` trimmed, if it is an absolute http(s) URL with a host, no user,
+/// query or fragment, written with no character a URL must escape (it
+/// goes into XML and HTML attributes as written).
+fn http_url(value: &str) -> Result<&str, String> {
     let absolute = || {
         format!(
             "{} must be an absolute http(s) URL such as https://example.org/news/",
@@ -392,21 +416,17 @@ fn base_url(value: &str) -> Result<String, String> {
     }
     if parsed.query().is_some() || parsed.fragment().is_some() {
         return Err(format!(
-            "{} must not have a query or fragment: page paths are appended to it",
+            "{} must not have a query or fragment",
             quoted(value)
         ));
     }
     if !parsed.username().is_empty() || parsed.password().is_some() {
         return Err(format!(
-            "{} must not hold a user name or password: it is in every public link",
+            "{} must not hold a user name or password: it is in every feed",
             quoted(value)
         ));
     }
-    Ok(if url.ends_with('/') {
-        url.to_owned()
-    } else {
-        format!("{url}/")
-    })
+    Ok(url)
 }
 
 /// A character a URL may hold as it is (RFC 3986: unreserved, reserved and
@@ -728,6 +748,34 @@ mod tests {
             err.to_string()
                 .starts_with("--base-url: \"ftp://x\" must be an absolute http(s) URL"),
             "{err}"
+        );
+    }
+
+    #[test]
+    fn websub_hub_is_an_http_url_kept_as_written() {
+        good(
+            "websub_hub",
+            &[
+                r#""https://hub.example/""#,
+                r#""http://127.0.0.1:8080/hub""#,
+            ],
+        );
+        bad(
+            "websub_hub",
+            &[
+                r#""""#,
+                r#""ftp://hub.example/""#,
+                r#""hub.example""#,
+                r#""https://hub.example/<x>""#,
+                r#""https://user:pw@hub.example/""#,
+                r#""https://hub.example/#x""#,
+            ],
+        );
+        let c = Config::parse("c", "websub_hub = \" https://hub.example/publish \"").unwrap();
+        assert_eq!(c.websub_hub.as_deref(), Some("https://hub.example/publish"));
+        assert_eq!(
+            error("websub_hub", r#""ftp://x""#).unwrap(),
+            r#"c.toml:1:14: websub_hub: "ftp://x" must be an absolute http(s) URL such as https://example.org/news/"#
         );
     }
 

@@ -373,6 +373,8 @@ fn site_salt(site: &Site, code: Key) -> Key {
         taxonomy: _,
         ledger: _,
         out_dir: _,
+        // Every feed links to the hub.
+        websub_hub,
         // Digests are not part of the site.
         digest: _,
     } = site.config;
@@ -383,6 +385,7 @@ fn site_salt(site: &Site, code: Key) -> Key {
         language,
         author,
         feed_item_limit,
+        websub_hub,
     );
     let categories: Vec<_> = site
         .taxonomy

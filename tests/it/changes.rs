@@ -8,7 +8,7 @@ use std::path::Path;
 use crate::harness::{root, Output, Project};
 use crate::site::files;
 
-const FIRST: &str = "\
+pub(crate) const FIRST: &str = "\
 14 February 2017 - Seizure of cocaine in the port of Guayaquil
 
 Port control units of the Container Control Programme seized two tonnes of cocaine in Guayaquil, Ecuador. The drugs were hidden in a shipment of bananas bound for Europe.
@@ -18,7 +18,7 @@ Port control units of the Container Control Programme seized two tonnes of cocai
 Judges from ten countries attended a course on corruption cases and asset recovery, organised by UNODC in Vienna.
 ";
 
-const ADDED: &str = "
+pub(crate) const ADDED: &str = "
 5 May 2019 - Human trafficking victims rescued in Nigeria
 
 Police rescued forty victims of trafficking in persons, women and children, with support from UNODC in Lagos, Nigeria.
@@ -27,7 +27,7 @@ Police rescued forty victims of trafficking in persons, women and children, with
 const ADDED_PAGE: &str = "stories/2019-05-05-human-trafficking-victims-rescued-in-nigeria.html";
 
 /// A project with one archive and the shipped taxonomy, built into `public/`.
-fn project(archive: &str) -> Project {
+pub(crate) fn project(archive: &str) -> Project {
     let taxonomy = root().join("data/taxonomy.toml");
     Project::new()
         .config(&format!(

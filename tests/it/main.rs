@@ -23,3 +23,4 @@ mod smtp;
 mod smtp_server;
 mod snapshots;
 mod unsubscribe;
+mod websub;
