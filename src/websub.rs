@@ -168,7 +168,11 @@ fn notify(agent: &ureq::Agent, hub: &str, feed: &str) -> Result<(), Refusal> {
         .as_reader()
         .take(ANSWER_LIMIT)
         .read_to_end(&mut answer);
-    let answer = String::from_utf8_lossy(&answer);
+    // Shown on a terminal: the hub's control characters become spaces.
+    let answer: String = String::from_utf8_lossy(&answer)
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
     let answer = answer.trim();
     Err(Refusal::Answer(if answer.is_empty() {
         format!("HTTP {}", status.as_u16())

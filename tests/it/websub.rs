@@ -54,7 +54,7 @@ impl Hub {
                 });
                 let code = st.load(Ordering::SeqCst);
                 // A long answer: only its start may be shown.
-                let text = format!("hub says {code}; {}", "x".repeat(10_000));
+                let text = format!("hub says {code};\x1b[31m {}", "x".repeat(10_000));
                 let _ =
                     request.respond(tiny_http::Response::from_string(text).with_status_code(code));
             }
@@ -221,7 +221,8 @@ fn a_refusing_hub_gives_exit_75_and_the_feeds_are_pinged_next_time() {
         .lines()
         .find(|l| l.contains("feeds/all.rss"))
         .unwrap_or_else(|| panic!("{out}"));
-    assert!(line.contains("HTTP 500: hub says 500; xxx"), "{line}");
+    assert!(line.contains("HTTP 500: hub says 500; [31m xxx"), "{line}");
+    assert!(!line.contains('\x1b'), "no terminal escapes from the hub");
     assert!(line.len() < 400, "{line}");
     let pending: BTreeSet<String> = project.read(PENDING).lines().map(str::to_owned).collect();
     assert_eq!(pending, changed);
