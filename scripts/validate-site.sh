@@ -3,7 +3,8 @@
 #   - every feed with Python feedparser (no bozo),
 #   - every Atom feed with xmllint against the RFC 4287 RELAX NG grammar,
 #   - every HTML page with the Nu HTML Checker (vnu.jar).
-# Usage: scripts/validate-site.sh SITE_DIR   (VNU_JAR=path/to/vnu.jar to skip the npm lookup)
+# Usage: scripts/validate-site.sh SITE_DIR   (VNU_JAR=path/to/vnu.jar to skip the npm lookup;
+#        FEEDS_ONLY=1 to check the feeds alone, for a second build that changes only them)
 set -euo pipefail
 site=${1:?usage: validate-site.sh SITE_DIR}
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -36,6 +37,8 @@ find "$site/feeds" -name '*.atom' -print0 | sort -z | xargs -0 xmllint --noout -
 failed=$(find "$site/feeds" -name '*.atom' -print0 | xargs -0 xmllint --noout --relaxng "$here/tests/schemas/atom.rng" 2>&1 | grep -c -v ' validates$' || true)
 echo "$(find "$site/feeds" -name '*.atom' | wc -l) Atom feeds, $failed problems"
 [ "$failed" = 0 ]
+
+[ "${FEEDS_ONLY:-}" != 1 ] || exit 0
 
 echo "== Nu HTML Checker"
 jar=${VNU_JAR:-$(node -e 'console.log(require.resolve("vnu-jar/build/dist/vnu.jar"))' 2>/dev/null || true)}

@@ -15,6 +15,7 @@ use crate::config::Config;
 use crate::feed::ledger::LedgerError;
 use crate::feed::{self, BuildError, BuildOptions, BuildReport, Site};
 use crate::fs::{FsError, OutputDir};
+use crate::websub::{self, PingReport, WebSubError};
 
 #[derive(Debug, Error)]
 pub enum SiteBuildError {
@@ -68,6 +69,18 @@ impl SiteBuild {
         &self.out_dir
     }
 
+    /// Tells the WebSub hub about the feeds whose bytes `summary`'s build
+    /// changed, and about those an earlier run could not ping.
+    pub fn ping(&self, summary: &BuildSummary) -> Result<PingReport, WebSubError> {
+        let hub = self
+            .config
+            .websub_hub
+            .as_deref()
+            .ok_or(WebSubError::NoHub)?;
+        let feeds = websub::feed_urls(&self.config.base_url, &summary.report.written_paths);
+        websub::publish(hub, &self.out_dir, &feeds)
+    }
+
     /// How many files [`SiteBuild::build`] will write or check (for a
     /// progress bar).
     pub fn file_count(&self) -> u64 {
@@ -111,6 +124,27 @@ impl SiteBuild {
 }
 
 impl BuildSummary {
+    /// What the build changed in the output directory, for `--changes`:
+    /// `+ path` for a file written (new, or other bytes than before) and
+    /// `- path` for a file removed, one a line, sorted by path; empty when
+    /// nothing changed. The build cache is not listed: it is not part of
+    /// the site.
+    pub fn change_list(&self) -> String {
+        let r = &self.report;
+        let mut lines: Vec<(&str, char)> =
+            r.written_paths.iter().map(|p| (p.as_str(), '+')).collect();
+        lines.extend(r.removed_paths.iter().map(|p| (p.as_str(), '-')));
+        lines.sort_unstable();
+        let mut out = String::new();
+        for (path, sign) in lines {
+            out.push(sign);
+            out.push(' ');
+            out.push_str(path);
+            out.push('\n');
+        }
+        out
+    }
+
     /// The one line a build prints.
     pub fn line(&self, out_dir: &Path) -> String {
         let r = &self.report;

@@ -57,16 +57,19 @@ enum Command {
     },
     /// Build the static site: feeds per theme and programme, story pages, index, OPML.
     ///
-    /// Reads the archives named in the config (default: data/archives),
+    /// Reads the archives given (files or directories), else those named in
+    /// the config (default: data/archives),
     /// classifies the stories, and writes RSS, Atom and JSON feeds, HTML
     /// pages and feeds.opml. Files whose content has not changed are not
     /// rewritten; files of themes that no longer exist are removed (none
     /// while the input has errors: the exit code is then 1). Ids
     /// already published are kept (see `ledger` in storyfeed.example.toml).
     #[command(
-        after_help = "Example:\n  storyfeed build --base-url https://example.org/unodc/ --out public"
+        after_help = "Examples:\n  storyfeed build --base-url https://example.org/unodc/ --out public\n  storyfeed build ~/archives --out site --changes changes.txt --ping"
     )]
     Build {
+        /// Archive files or directories [default: archives in the config, else data/archives]
+        archives: Vec<PathBuf>,
         /// Output directory [default: public, or out_dir in the config]
         #[arg(long)]
         out: Option<PathBuf>,
@@ -76,6 +79,27 @@ enum Command {
         /// Absolute URL the site is served from (overrides base_url)
         #[arg(long)]
         base_url: Option<String>,
+        /// Write what the build changed to FILE: `+ path` (written) and
+        /// `- path` (removed), relative to the output directory, sorted
+        #[arg(long, value_name = "FILE")]
+        changes: Option<PathBuf>,
+        /// Tell the WebSub hub (websub_hub) which feeds changed; exit 75 if
+        /// some could not be pinged (they are pinged on the next --ping)
+        #[arg(long)]
+        ping: bool,
+    },
+    /// Ping the WebSub hub for the feeds an earlier `build --ping` could not.
+    ///
+    /// Exit codes: 0 nothing left pending; 75 some feeds are still pending
+    /// (hub unreachable or refusing); 2 cannot run (no websub_hub).
+    #[command(after_help = "Example:\n  storyfeed ping --out public")]
+    Ping {
+        /// Output directory [default: public, or out_dir in the config]
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Config file [default: ./storyfeed.toml if present]
+        #[arg(long)]
+        config: Option<PathBuf>,
     },
     /// Serve a built site on 127.0.0.1 for a local feed reader.
     ///
@@ -129,10 +153,21 @@ pub fn run() -> Result<ExitCode> {
         Command::Parse { paths } => parse(&paths),
         Command::Check { paths } => check(&paths),
         Command::Build {
+            archives,
             out,
             config,
             base_url,
-        } => build(out, config.as_deref(), base_url.as_deref()),
+            changes,
+            ping,
+        } => build(BuildArgs {
+            archives,
+            out,
+            config,
+            base_url,
+            changes,
+            ping,
+        }),
+        Command::Ping { out, config } => ping(out, config.as_deref()),
         Command::Serve { dir, port, config } => serve(dir, port, config.as_deref()),
         Command::Digest(args) => digest(args),
         Command::Unsubscribe { address, config } => unsubscribe(&address, config.as_deref()),
@@ -147,9 +182,26 @@ fn load_config(path: Option<&Path>, base_url: Option<&str>) -> Result<Config> {
     })
 }
 
-fn build(out: Option<PathBuf>, config: Option<&Path>, base_url: Option<&str>) -> Result<ExitCode> {
-    let config = load_config(config, base_url)?;
-    let out_dir = out.unwrap_or_else(|| config.out_dir.clone());
+/// The flags of `storyfeed build`.
+struct BuildArgs {
+    archives: Vec<PathBuf>,
+    out: Option<PathBuf>,
+    config: Option<PathBuf>,
+    base_url: Option<String>,
+    changes: Option<PathBuf>,
+    ping: bool,
+}
+
+fn build(args: BuildArgs) -> Result<ExitCode> {
+    let mut config = load_config(args.config.as_deref(), args.base_url.as_deref())?;
+    // Paths given here are relative to the working directory, like `parse`'s.
+    if !args.archives.is_empty() {
+        config.archives = args.archives;
+    }
+    if args.ping && config.websub_hub.is_none() {
+        return Err(storyfeed::websub::WebSubError::NoHub.into());
+    }
+    let out_dir = args.out.unwrap_or_else(|| config.out_dir.clone());
     let mut site = SiteBuild::load(config, out_dir)?;
     let catalog = site.catalog();
     for d in &catalog.diagnostics {
@@ -168,22 +220,59 @@ fn build(out: Option<PathBuf>, config: Option<&Path>, base_url: Option<&str>) ->
         eprintln!("warning: published story `{id}` is no longer in the archives; {gone}");
     }
     let bar = progress_bar(site.file_count(), "files");
-    let summary = site.build(&|| bar.inc(1))?;
+    let mut summary = site.build(&|| bar.inc(1))?;
     bar.finish_and_clear();
     let line = summary.line(site.out_dir());
     if let Some(note) = summary.kept_note() {
         eprintln!("note: {note}");
     }
-    if let Some(e) = summary.cache_not_saved {
+    if let Some(e) = summary.cache_not_saved.take() {
         eprintln!("warning: {:#}", anyhow::Error::new(e));
     }
+    if let Some(path) = &args.changes {
+        storyfeed::fs::write_atomic(path, summary.change_list().as_bytes())?;
+    }
     println!("{line}");
+    let unpinged = match args.ping {
+        true => print_pings(&site.ping(&summary)?),
+        false => false,
+    };
     let failed = site.catalog().has_errors();
     // The process ends here: freeing 100,000 stories (and the ledger and
     // cache entries) one by one is wasted work.
     std::mem::forget(site);
+    // Input errors first: they need a person; unpinged feeds only a rerun.
     Ok(if failed {
         ExitCode::FAILURE
+    } else if unpinged {
+        ExitCode::from(EXIT_TEMPFAIL)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// Prints a ping run's failures and summary; whether some are left pending.
+fn print_pings(report: &storyfeed::websub::PingReport) -> bool {
+    for failure in &report.failed {
+        eprintln!(
+            "error: websub hub {} did not take {}: {}",
+            report.hub, failure.feed, failure.reason
+        );
+    }
+    println!("{}", report.line());
+    report.has_failures()
+}
+
+fn ping(out: Option<PathBuf>, config: Option<&Path>) -> Result<ExitCode> {
+    let config = load_config(config, None)?;
+    let hub = config
+        .websub_hub
+        .as_deref()
+        .ok_or(storyfeed::websub::WebSubError::NoHub)?;
+    let out_dir = out.unwrap_or_else(|| config.out_dir.clone());
+    let report = storyfeed::websub::retry(hub, &out_dir)?;
+    Ok(if print_pings(&report) {
+        ExitCode::from(EXIT_TEMPFAIL)
     } else {
         ExitCode::SUCCESS
     })

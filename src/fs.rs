@@ -263,6 +263,10 @@ pub struct OutputDir {
     pub written: usize,
     pub unchanged: usize,
     pub removed: usize,
+    /// Relative paths (`/`-separated) this run wrote (new or other bytes)
+    /// and removed, in the order done: the change list a deploy needs.
+    pub written_paths: Vec<String>,
+    pub removed_paths: Vec<String>,
 }
 
 impl OutputDir {
@@ -276,6 +280,8 @@ impl OutputDir {
             written: 0,
             unchanged: 0,
             removed: 0,
+            written_paths: Vec::new(),
+            removed_paths: Vec::new(),
         }
     }
 
@@ -337,7 +343,10 @@ impl OutputDir {
             Existing::Missing => (Written::Written, self.replace(&path, bytes, None)?),
         };
         match outcome {
-            Written::Written => self.written += 1,
+            Written::Written => {
+                self.written += 1;
+                self.written_paths.push(rel.to_owned());
+            }
             Written::Unchanged => self.unchanged += 1,
         }
         self.produced.insert(rel.to_owned());
@@ -383,6 +392,9 @@ impl OutputDir {
         for path in self.stale(dirs, extensions)? {
             std::fs::remove_file(&path).map_err(err("cannot remove", &path))?;
             self.removed += 1;
+            if let Some(rel) = relative(&self.root, &path) {
+                self.removed_paths.push(rel);
+            }
         }
         Ok(())
     }
@@ -431,7 +443,17 @@ impl OutputDir {
         self.written += other.written;
         self.unchanged += other.unchanged;
         self.removed += other.removed;
+        self.written_paths.extend(other.written_paths);
+        self.removed_paths.extend(other.removed_paths);
     }
+}
+
+/// `path` under `root` as a `/`-separated relative path (`None` if it is
+/// not under it or not UTF-8, which no generated file is).
+fn relative(root: &Path, path: &Path) -> Option<String> {
+    let rel = path.strip_prefix(root).ok()?;
+    let parts: Option<Vec<&str>> = rel.components().map(|c| c.as_os_str().to_str()).collect();
+    Some(parts?.join("/"))
 }
 
 #[cfg(test)]
@@ -465,6 +487,9 @@ mod tests {
         assert!(!dir.path().join("feeds/old.rss").exists());
         assert!(dir.path().join("feeds/notes.txt").exists());
         assert_eq!((again.written, again.unchanged, again.removed), (0, 1, 1));
+        assert_eq!(out.written_paths, ["feeds/a.rss", "feeds/old.rss"]);
+        assert!(again.written_paths.is_empty());
+        assert_eq!(again.removed_paths, ["feeds/old.rss"]);
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;

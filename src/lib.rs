@@ -33,3 +33,4 @@ pub mod location;
 pub mod parse;
 pub mod serve;
 pub mod story;
+pub mod websub;

@@ -16,7 +16,7 @@ mod rules;
 #[cfg(test)]
 mod tests;
 
-use rules::{address, base_url, is_language_tag, list_id, mailbox, plain_text, quoted};
+use rules::{address, base_url, hub_url, is_language_tag, list_id, mailbox, plain_text, quoted};
 
 /// The config file looked for in the working directory when none is given.
 pub const DEFAULT_FILE: &str = "storyfeed.toml";
@@ -125,6 +125,8 @@ pub struct Config {
     pub ledger: PathBuf,
     /// Where `storyfeed build` writes the site.
     pub out_dir: PathBuf,
+    /// WebSub hub every feed advertises and `build --ping` notifies.
+    pub websub_hub: Option<String>,
     /// Email digests (`storyfeed digest`).
     pub digest: DigestConfig,
 }
@@ -209,6 +211,7 @@ impl Default for Config {
             taxonomy: PathBuf::from("data/taxonomy.toml"),
             ledger: PathBuf::from("data/published.jsonl"),
             out_dir: PathBuf::from("public"),
+            websub_hub: None,
             digest: DigestConfig::default(),
         }
     }
@@ -308,6 +311,9 @@ impl Config {
             )?;
         }
         check("author", plain_text(&self.author))?;
+        if let Some(hub) = &self.websub_hub {
+            self.websub_hub = Some(hub_url(hub).map_err(|message| invalid("websub_hub", message))?);
+        }
         if self.feed_item_limit == 0 {
             check("feed_item_limit", Err("must be at least 1".to_owned()))?;
         }

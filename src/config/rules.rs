@@ -33,6 +33,24 @@ pub(super) fn plain_text(value: &str) -> Result<(), String> {
 /// host, no user, query or fragment (links are made by appending paths),
 /// written with no character a URL must escape.
 pub(super) fn base_url(value: &str) -> Result<String, String> {
+    let url = http_url(value)?;
+    Ok(if url.ends_with('/') {
+        url.to_owned()
+    } else {
+        format!("{url}/")
+    })
+}
+
+/// A WebSub hub, trimmed: an http(s) URL like `base_url`, kept as written
+/// (a hub's path is its own, no `/` is added).
+pub(super) fn hub_url(value: &str) -> Result<String, String> {
+    http_url(value).map(str::to_owned)
+}
+
+/// `value` trimmed, if it is an absolute http(s) URL with a host, no user,
+/// query or fragment, written with no character a URL must escape (it
+/// goes into XML and HTML attributes as written).
+fn http_url(value: &str) -> Result<&str, String> {
     let absolute = || {
         format!(
             "{} must be an absolute http(s) URL such as https://example.org/news/",
@@ -65,21 +83,17 @@ pub(super) fn base_url(value: &str) -> Result<String, String> {
     }
     if parsed.query().is_some() || parsed.fragment().is_some() {
         return Err(format!(
-            "{} must not have a query or fragment: page paths are appended to it",
+            "{} must not have a query or fragment",
             quoted(value)
         ));
     }
     if !parsed.username().is_empty() || parsed.password().is_some() {
         return Err(format!(
-            "{} must not hold a user name or password: it is in every public link",
+            "{} must not hold a user name or password: it is in every feed",
             quoted(value)
         ));
     }
-    Ok(if url.ends_with('/') {
-        url.to_owned()
-    } else {
-        format!("{url}/")
-    })
+    Ok(url)
 }
 
 /// A character a URL may hold as it is (RFC 3986: unreserved, reserved and

@@ -172,6 +172,34 @@ fn base_url_is_an_absolute_http_url_with_nothing_to_escape() {
 }
 
 #[test]
+fn websub_hub_is_an_http_url_kept_as_written() {
+    good(
+        "websub_hub",
+        &[
+            r#""https://hub.example/""#,
+            r#""http://127.0.0.1:8080/hub""#,
+        ],
+    );
+    bad(
+        "websub_hub",
+        &[
+            r#""""#,
+            r#""ftp://hub.example/""#,
+            r#""hub.example""#,
+            r#""https://hub.example/<x>""#,
+            r#""https://user:pw@hub.example/""#,
+            r#""https://hub.example/#x""#,
+        ],
+    );
+    let c = Config::parse("c", "websub_hub = \" https://hub.example/publish \"").unwrap();
+    assert_eq!(c.websub_hub.as_deref(), Some("https://hub.example/publish"));
+    assert_eq!(
+        error("websub_hub", r#""ftp://x""#).unwrap(),
+        r#"c.toml:1:14: websub_hub: "ftp://x" must be an absolute http(s) URL such as https://example.org/news/"#
+    );
+}
+
+#[test]
 fn texts_hold_no_control_characters() {
     for key in [
         "title",

@@ -47,6 +47,26 @@ pub fn render(site: &Site, group: &Group, fallback: NaiveDate) -> Result<Vec<u8>
             }
         })
         .collect();
+    let mut links = vec![
+        Link {
+            href: feed_url.clone(),
+            rel: "self".to_owned(),
+            mime_type: Some(Format::Atom.media_type().to_owned()),
+            ..Link::default()
+        },
+        Link {
+            href: site.url(&group.channel.page_path()),
+            rel: "alternate".to_owned(),
+            mime_type: Some("text/html".to_owned()),
+            ..Link::default()
+        },
+    ];
+    // WebSub: subscribe at the hub, for the self URL above.
+    links.extend(config.websub_hub.iter().map(|hub| Link {
+        href: hub.clone(),
+        rel: "hub".to_owned(),
+        ..Link::default()
+    }));
     let feed = Feed {
         title: Text::plain(xml_text(&group.title(config))),
         id: feed_url.clone(),
@@ -55,20 +75,7 @@ pub fn render(site: &Site, group: &Group, fallback: NaiveDate) -> Result<Vec<u8>
             name: xml_text(&config.author),
             ..Person::default()
         }],
-        links: vec![
-            Link {
-                href: feed_url,
-                rel: "self".to_owned(),
-                mime_type: Some(Format::Atom.media_type().to_owned()),
-                ..Link::default()
-            },
-            Link {
-                href: site.url(&group.channel.page_path()),
-                rel: "alternate".to_owned(),
-                mime_type: Some("text/html".to_owned()),
-                ..Link::default()
-            },
-        ],
+        links,
         subtitle: Some(Text::plain(xml_text(&group.description))),
         lang: Some(config.language.clone()),
         entries,

@@ -16,7 +16,17 @@ struct JsonFeed<'a> {
     description: &'a str,
     language: &'a str,
     authors: [Author<'a>; 1],
+    /// WebSub hubs (JSON Feed 1.1 `hubs`), left out without one.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    hubs: Vec<Hub<'a>>,
     items: Vec<JsonItem>,
+}
+
+#[derive(Serialize)]
+struct Hub<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    url: &'a str,
 }
 
 #[derive(Serialize)]
@@ -64,6 +74,14 @@ pub fn render(site: &Site, group: &Group, _fallback: NaiveDate) -> Result<Vec<u8
         authors: [Author {
             name: &config.author,
         }],
+        hubs: config
+            .websub_hub
+            .iter()
+            .map(|url| Hub {
+                kind: "WebSub",
+                url,
+            })
+            .collect(),
         items,
     };
     let mut out = serde_json::to_vec_pretty(&feed).map_err(|e| BuildError::Feed {

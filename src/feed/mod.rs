@@ -197,6 +197,10 @@ pub struct BuildReport {
     pub reused: usize,
     /// Stale files left in place because of [`BuildOptions::keep_stale`].
     pub kept_stale: usize,
+    /// Paths (relative, `/`-separated, sorted) written with new bytes, and
+    /// removed.
+    pub written_paths: Vec<String>,
+    pub removed_paths: Vec<String>,
 }
 
 /// How a build treats what earlier builds left.
@@ -335,7 +339,13 @@ pub fn build_site_cached(
             out.remove_stale(&[dir], extensions)?;
         }
     }
+    let mut written_paths = std::mem::take(&mut out.written_paths);
+    let mut removed_paths = std::mem::take(&mut out.removed_paths);
+    written_paths.sort_unstable();
+    removed_paths.sort_unstable();
     Ok(BuildReport {
+        written_paths,
+        removed_paths,
         stories: site.stories.len(),
         feeds: groups.len() * Format::ALL.len(),
         written: out.written,
@@ -363,6 +373,8 @@ fn site_salt(site: &Site, code: Key) -> Key {
         taxonomy: _,
         ledger: _,
         out_dir: _,
+        // Every feed links to the hub.
+        websub_hub,
         // Digests are not part of the site.
         digest: _,
     } = site.config;
@@ -373,6 +385,7 @@ fn site_salt(site: &Site, code: Key) -> Key {
         language,
         author,
         feed_item_limit,
+        websub_hub,
     );
     let categories: Vec<_> = site
         .taxonomy

@@ -54,12 +54,19 @@ pub fn render(site: &Site, group: &Group, fallback: NaiveDate) -> Result<Vec<u8>
         pub_date: Some(updated),
         generator: Some("storyfeed".to_owned()),
         atom_ext: Some(AtomExtension {
-            links: vec![Link {
+            links: std::iter::once(Link {
                 href: feed_url,
                 rel: "self".to_owned(),
                 mime_type: Some(Format::Rss.media_type().to_owned()),
                 ..Link::default()
-            }],
+            })
+            // WebSub: subscribe at the hub, for the self URL above.
+            .chain(config.websub_hub.iter().map(|hub| Link {
+                href: hub.clone(),
+                rel: "hub".to_owned(),
+                ..Link::default()
+            }))
+            .collect(),
         }),
         items,
         ..RssChannel::default()

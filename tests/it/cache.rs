@@ -178,7 +178,7 @@ fn new_settings_or_taxonomy_give_what_a_build_from_scratch_gives() {
         assert!(text.contains(from), "{from}");
         fs::write(path, text.replacen(from, to, 1)).unwrap();
     };
-    let changes: [(&str, &Path, &str, &str, &str); 4] = [
+    let changes: [(&str, &Path, &str, &str, &str); 5] = [
         (
             "site title",
             &config_path,
@@ -192,6 +192,13 @@ fn new_settings_or_taxonomy_give_what_a_build_from_scratch_gives() {
             "base_url = \"https://example.org/unodc/\"",
             "base_url = \"https://example.net/news/\"",
             "themes/",
+        ),
+        (
+            "WebSub hub",
+            &config_path,
+            "out_dir = \"public\"",
+            "out_dir = \"public\"\nwebsub_hub = \"https://hub.example/\"",
+            "feeds/",
         ),
         (
             "theme name",

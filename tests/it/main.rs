@@ -5,6 +5,7 @@
 
 mod bad_input;
 mod cache;
+mod changes;
 mod classify;
 mod classify_labels;
 mod cli;
@@ -22,3 +23,4 @@ mod smtp;
 mod smtp_server;
 mod snapshots;
 mod unsubscribe;
+mod websub;

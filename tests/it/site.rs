@@ -333,3 +333,43 @@ impl Drop for KillOnDrop {
         self.0.wait().ok();
     }
 }
+
+#[test]
+fn build_takes_archive_files_and_directories_without_a_config() {
+    use crate::changes::{ADDED, FIRST};
+    // No storyfeed.toml: archives in a directory and a file elsewhere.
+    let project = Project::new()
+        .file("inbox/a.txt", FIRST)
+        .file("inbox/nested/notes.md", "not an archive")
+        .file("more/b.txt", ADDED.trim_start());
+    let out = project
+        .run(["build", "inbox", "more/b.txt", "--out", "site"])
+        .assert_success();
+    assert!(out.stdout.starts_with("3 stories;"), "{out}");
+    let feed = feed_rs::parser::parse(project.read("site/feeds/all.atom").as_bytes()).unwrap();
+    let titles: Vec<_> = feed
+        .entries
+        .iter()
+        .map(|e| e.title.as_ref().unwrap().content.clone())
+        .collect();
+    assert_eq!(
+        titles,
+        [
+            "Human trafficking victims rescued in Nigeria",
+            "Training on anti-corruption for judges",
+            "Seizure of cocaine in the port of Guayaquil"
+        ]
+    );
+    // The paths given replace the config's archives.
+    let project = project.config("archives = [\"nowhere\"]\n");
+    let out = project
+        .run(["build", "inbox", "--out", "site"])
+        .assert_success();
+    assert!(out.stdout.starts_with("2 stories;"), "{out}");
+    assert!(project.join("site/stories").read_dir().unwrap().count() == 2);
+    // A path that is not there cannot be built from.
+    let out = project
+        .run(["build", "missing", "--out", "site"])
+        .assert_code(2);
+    assert!(out.stderr.contains("missing"), "{out}");
+}
