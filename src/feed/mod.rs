@@ -361,6 +361,13 @@ pub fn build_site_cached(
             kept_stale += out.stale(&[dir], extensions)?.len();
         } else {
             out.remove_stale(&[dir], extensions)?;
+            if PAGED
+                .iter()
+                .any(|paged| dir.starts_with(&format!("{paged}/")))
+            {
+                // Gone only if now empty: a file put there by hand keeps it.
+                let _ = std::fs::remove_dir(out.root().join(dir));
+            }
         }
     }
     Ok(BuildReport {

@@ -210,6 +210,7 @@ fn numbered_pages_no_longer_needed_are_removed() {
         ["themes/drugs.html"]
     );
     assert!(out.stdout.contains(" 2 removed"), "{out}");
+    assert!(!project.join("public/themes/drugs").exists());
     // A theme taken out of the taxonomy loses its numbered pages too.
     project.write("storyfeed.toml", config(2));
     build(&project);
@@ -218,6 +219,7 @@ fn numbered_pages_no_longer_needed_are_removed() {
     project.write("taxonomy.toml", drugs_only);
     build(&project);
     assert!(theme_files(&project, "crime").is_empty());
+    assert!(!project.join("public/themes/crime").exists());
 }
 
 #[test]
