@@ -385,6 +385,19 @@ impl OutputDir {
         same
     }
 
+    /// The sub-directories of `dir` (relative to the root) as relative
+    /// paths, in name order; none if `dir` does not exist.
+    pub fn subdirs(&self, dir: &str) -> Result<Vec<String>, FsError> {
+        let names = read_names(&self.root.join(dir))?.unwrap_or_default();
+        let mut subdirs: Vec<String> = names
+            .into_iter()
+            .filter(|&(_, is_file)| !is_file)
+            .filter_map(|(name, _)| Some(format!("{dir}/{}", name.to_str()?)))
+            .collect();
+        subdirs.sort();
+        Ok(subdirs)
+    }
+
     /// Removes files under the managed sub-directories `dirs` (relative to
     /// the root) with one of `extensions` that this run did not produce.
     /// Other files (a hand-written `robots.txt`) are never touched.

@@ -117,6 +117,9 @@ pub struct Config {
     pub author: String,
     /// Most items in one feed (newest first).
     pub feed_item_limit: usize,
+    /// Most stories on one theme or programme page (older ones go to
+    /// numbered pages).
+    pub page_size: usize,
     /// Archive files or directories to read.
     pub archives: Vec<PathBuf>,
     /// Themes and programmes with their match rules.
@@ -207,6 +210,7 @@ impl Default for Config {
             language: "en".to_owned(),
             author: "UNODC".to_owned(),
             feed_item_limit: 50,
+            page_size: 50,
             archives: vec![PathBuf::from("data/archives")],
             taxonomy: PathBuf::from("data/taxonomy.toml"),
             ledger: PathBuf::from("data/published.jsonl"),
@@ -316,6 +320,9 @@ impl Config {
         }
         if self.feed_item_limit == 0 {
             check("feed_item_limit", Err("must be at least 1".to_owned()))?;
+        }
+        if self.page_size == 0 {
+            check("page_size", Err("must be at least 1".to_owned()))?;
         }
         let digest = &self.digest;
         check("digest.from", mailbox(&digest.from))?;

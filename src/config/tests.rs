@@ -304,6 +304,8 @@ fn list_id_is_a_dot_atom() {
 #[test]
 fn numbers_are_in_range() {
     bad("feed_item_limit", &["0"]);
+    bad("page_size", &["0"]);
+    good("page_size", &["1", "200"]);
     bad("digest.smtp_connections", &["0"]);
     bad("digest.rate_limit", &["-1.0", "nan", "inf"]);
     good("digest.rate_limit", &["0.0", "2.5"]);

@@ -12,6 +12,7 @@ mod json;
 pub mod ledger;
 mod opml;
 mod pages;
+mod paging;
 mod rss;
 pub mod urls;
 
@@ -24,6 +25,8 @@ use crate::classify::Taxonomy;
 use crate::config::Config;
 use crate::fs::{FsError, OutputDir, Stamp};
 use crate::story::Story;
+pub use pages::{display_dates, shorten};
+use paging::MoreFrom;
 use urls::{Channel, Format};
 
 #[derive(Debug, Error)]
@@ -223,6 +226,9 @@ const MANAGED: &[(&str, &[&str])] = &[
     ("programmes", &["html"]),
 ];
 
+/// Directories whose sub-directories hold numbered list pages.
+const PAGED: &[&str] = &["themes", "programmes"];
+
 /// One unit of build work, done by whichever worker thread takes it.
 enum Task<'g> {
     Group(&'g Group<'g>),
@@ -266,6 +272,7 @@ pub fn build_site_cached(
     // One listing, so that the pages of a first build are not each looked for.
     out.list(urls::STORIES_DIR)?;
     let groups = site.groups();
+    let more_from = MoreFrom::new(&groups);
     let fallback = site.newest();
     let mut tasks: Vec<Task> = groups.iter().map(Task::Group).collect();
     tasks.push(Task::Opml);
@@ -286,9 +293,18 @@ pub fn build_site_cached(
             Task::Stories(stories) => {
                 for story in *stories {
                     let path = urls::story_path(&story.id);
-                    let key = salt.map(|salt| cache::page_key(salt, story));
+                    let more = more_from.of(story);
+                    // The page shows other stories too: their ids, titles, dates.
+                    let key = salt.map(|salt| {
+                        let shown = more.as_ref().map(|(group, list)| {
+                            let list: Vec<_> =
+                                list.iter().map(|s| (&s.id, &s.title, s.dates)).collect();
+                            (group.channel, list)
+                        });
+                        cache::key_of(&(cache::page_key(salt, story), shown))
+                    });
                     if !mine.reuse(&path, key) {
-                        pages::story_page(site, story, page)?;
+                        pages::story_page(site, story, more, page)?;
                         mine.write(&path, key, page.as_bytes())?;
                     }
                     tick();
@@ -332,11 +348,30 @@ pub fn build_site_cached(
         out.absorb(mine.out);
     }
     let mut kept_stale = 0;
-    for (dir, extensions) in MANAGED {
+    // Numbered list pages: a directory per theme and programme, found on
+    // disk so that those of a theme since removed go too.
+    let mut managed: Vec<(String, &[&str])> = MANAGED
+        .iter()
+        .map(|&(dir, extensions)| (dir.to_owned(), extensions))
+        .collect();
+    for dir in PAGED {
+        for sub in out.subdirs(dir)? {
+            managed.push((sub, &["html"]));
+        }
+    }
+    for (dir, extensions) in &managed {
+        let dir = dir.as_str();
         if options.keep_stale {
             kept_stale += out.stale(&[dir], extensions)?.len();
         } else {
             out.remove_stale(&[dir], extensions)?;
+            if PAGED
+                .iter()
+                .any(|paged| dir.starts_with(&format!("{paged}/")))
+            {
+                // Gone only if now empty: a file put there by hand keeps it.
+                let _ = std::fs::remove_dir(out.root().join(dir));
+            }
         }
     }
     let mut written_paths = std::mem::take(&mut out.written_paths);
@@ -369,6 +404,7 @@ fn site_salt(site: &Site, code: Key) -> Key {
         language,
         author,
         feed_item_limit,
+        page_size,
         archives: _,
         taxonomy: _,
         ledger: _,
@@ -386,6 +422,7 @@ fn site_salt(site: &Site, code: Key) -> Key {
         author,
         feed_item_limit,
         websub_hub,
+        page_size,
     );
     let categories: Vec<_> = site
         .taxonomy
@@ -464,15 +501,22 @@ impl Worker<'_> {
             self.out
                 .write(&path, pages::index_page(site, groups)?.as_bytes())?;
         } else {
-            // A group's page lists each story's title, link and dates.
-            let listed: Vec<_> = group
-                .stories
-                .iter()
-                .map(|s| (&s.id, &s.title, s.dates))
-                .collect();
-            let key = salt.map(|salt| cache::key_of(&(salt, &path, listed)));
-            if !self.reuse(&path, key) {
-                self.write(&path, key, pages::group_page(site, group)?.as_bytes())?;
+            // A list page shows each of its story's title, link and dates,
+            // its links to other pages, and (the first) the story count.
+            for page in paging::list_pages(group, site.config.page_size) {
+                let listed: Vec<_> = page
+                    .stories
+                    .iter()
+                    .map(|s| (&s.id, &s.title, s.dates))
+                    .collect();
+                let count = page.number.is_none().then_some(group.stories.len());
+                let key = salt.map(|salt| {
+                    cache::key_of(&(salt, &page.path, listed, &page.newer, &page.older, count))
+                });
+                if !self.reuse(&page.path, key) {
+                    let bytes = pages::group_page(site, group, &page)?;
+                    self.write(&page.path, key, bytes.as_bytes())?;
+                }
             }
         }
         tick();
@@ -548,35 +592,4 @@ pub fn content_html(story: &Story) -> String {
         html.push_str("</p>\n");
     }
     html
-}
-
-/// `16–17 January 2020`, `30 December 2023 – 2 January 2024`, `3 March 2020`.
-pub fn display_dates(story: &Story) -> String {
-    use chrono::Datelike;
-    let (s, e) = (story.start(), story.end());
-    let month = |d: NaiveDate| crate::parse::dates::month_name(d.month());
-    if s == e {
-        format!("{} {} {}", s.day(), month(s), s.year())
-    } else if (s.year(), s.month()) == (e.year(), e.month()) {
-        format!("{}–{} {} {}", s.day(), e.day(), month(e), e.year())
-    } else if s.year() == e.year() {
-        format!(
-            "{} {} – {} {} {}",
-            s.day(),
-            month(s),
-            e.day(),
-            month(e),
-            e.year()
-        )
-    } else {
-        format!(
-            "{} {} {} – {} {} {}",
-            s.day(),
-            month(s),
-            s.year(),
-            e.day(),
-            month(e),
-            e.year()
-        )
-    }
 }

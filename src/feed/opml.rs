@@ -1,4 +1,8 @@
 //! OPML 2.0 listing every feed, so a reader imports them all at once.
+//!
+//! The head has no `docs`: it is optional in OPML 2.0, and the W3C Feed
+//! Validation Service does not know the element (its OPML head accepts
+//! title, dates, owner and window state only), so any `docs` is an error there.
 
 use super::urls::{Channel, Format};
 use super::{html_escape, Group, Site};
@@ -12,7 +16,7 @@ pub fn render(site: &Site, groups: &[Group]) -> String {
         html_escape(&config.title)
     ));
     out.push_str(&format!(
-        "    <docs>http://opml.org/spec2.opml</docs>\n    <ownerName>{}</ownerName>\n  </head>\n  <body>\n",
+        "    <ownerName>{}</ownerName>\n  </head>\n  <body>\n",
         html_escape(&config.author)
     ));
     type Wanted = fn(&Channel) -> bool;

@@ -4,9 +4,11 @@
 
 use askama::Template;
 
+use super::paging::ListPage;
 use super::urls::{story_path, Channel, Format};
-use super::{display_dates, BuildError, Group, Site};
+use super::{BuildError, Group, Site};
 use crate::story::Story;
+use chrono::NaiveDate;
 
 /// The one stylesheet every page links to (a file of its own, so that
 /// 100,000 story pages do not each carry a copy).
@@ -38,6 +40,38 @@ struct ListItem {
     dates: String,
 }
 
+impl ListItem {
+    fn of(site: &Site, story: &Story) -> ListItem {
+        ListItem {
+            title: story.title.clone(),
+            url: site.url(&story_path(&story.id)),
+            dates: display_dates(story),
+        }
+    }
+}
+
+/// A story on the index: what a reader needs to pick it.
+struct Latest {
+    item: ListItem,
+    start_iso: String,
+    places: String,
+    summary: String,
+    themes: Vec<Tag>,
+}
+
+/// "More from <theme>" on a story page.
+struct More {
+    name: String,
+    url: String,
+    items: Vec<ListItem>,
+}
+
+/// Links between a group's list pages.
+struct Pager {
+    newer: Option<String>,
+    older: Option<String>,
+}
+
 struct Row {
     title: String,
     url: String,
@@ -60,12 +94,20 @@ struct StoryPage<'a> {
     start_iso: String,
     dates: String,
     places: String,
-    tags: Vec<Tag>,
+    themes: Vec<Tag>,
+    programmes: Vec<Tag>,
+    more: Option<More>,
 }
 
 struct GroupView {
     title: String,
     description: String,
+    /// Stories in the group: shown on its first page only (a numbered
+    /// page would change with every new story).
+    count: Option<usize>,
+    /// `Page 3 of older stories`, or nothing on the first page.
+    number: Option<usize>,
+    url: String,
 }
 
 #[derive(Template)]
@@ -75,6 +117,7 @@ struct GroupPage<'a> {
     feeds: Vec<FeedLink>,
     group: GroupView,
     items: Vec<ListItem>,
+    pager: Pager,
 }
 
 #[derive(Template)]
@@ -82,6 +125,7 @@ struct GroupPage<'a> {
 struct IndexPage<'a> {
     site: SiteView<'a>,
     feeds: Vec<FeedLink>,
+    latest: Vec<Latest>,
     sections: Vec<Section>,
 }
 
@@ -122,14 +166,21 @@ fn render_into(what: &str, page: &impl Template, out: &mut String) -> Result<(),
 }
 
 /// Renders a story's page into `out` (reused from page to page: a build
-/// renders 100,000 of them).
-pub fn story_page(site: &Site, story: &Story, out: &mut String) -> Result<(), BuildError> {
+/// renders 100,000 of them). `more`: its first theme and the stories
+/// shown from it ([`super::paging::MoreFrom`]).
+pub fn story_page(
+    site: &Site,
+    story: &Story,
+    more: Option<(&Group, Vec<&Story>)>,
+    out: &mut String,
+) -> Result<(), BuildError> {
     let all = Group {
         channel: Channel::All,
         name: site.config.title.clone(),
         description: String::new(),
         stories: Vec::new(),
     };
+    let (themes, programmes) = tags(site, story);
     let page = StoryPage {
         site: site_view(site),
         feeds: feed_links(site, &all),
@@ -137,41 +188,61 @@ pub fn story_page(site: &Site, story: &Story, out: &mut String) -> Result<(), Bu
         start_iso: story.start().to_string(),
         dates: display_dates(story),
         places: story.places.join("; "),
-        tags: site
-            .tags(story)
-            .into_iter()
-            .map(|tag| Tag {
-                name: tag.name,
-                url: tag.url,
-            })
-            .collect(),
+        themes,
+        programmes,
+        more: more.map(|(group, stories)| More {
+            name: group.name.clone(),
+            url: site.url(&group.channel.page_path()),
+            items: stories.iter().map(|s| ListItem::of(site, s)).collect(),
+        }),
     };
     render_into(&story_path(&story.id), &page, out)
 }
 
-pub fn group_page(site: &Site, group: &Group) -> Result<String, BuildError> {
-    let page = GroupPage {
+/// A story's themes and programmes, as links to their pages.
+fn tags(site: &Site, story: &Story) -> (Vec<Tag>, Vec<Tag>) {
+    let mut tags: Vec<Tag> = site
+        .tags(story)
+        .into_iter()
+        .map(|tag| Tag {
+            name: tag.name,
+            url: tag.url,
+        })
+        .collect();
+    // `Site::tags` lists the themes first.
+    let programmes = tags.split_off(story.themes.len().min(tags.len()));
+    (tags, programmes)
+}
+
+/// One list page of a theme or programme.
+pub fn group_page(site: &Site, group: &Group, page: &ListPage) -> Result<String, BuildError> {
+    let view = GroupPage {
         site: site_view(site),
         feeds: feed_links(site, group),
         group: GroupView {
             title: group.title(site.config),
             description: group.description.clone(),
+            count: page.number.is_none().then_some(group.stories.len()),
+            number: page.number,
+            url: site.url(&group.channel.page_path()),
         },
-        items: group
-            .stories
-            .iter()
-            .map(|s| ListItem {
-                title: s.title.clone(),
-                url: site.url(&story_path(&s.id)),
-                dates: display_dates(s),
-            })
-            .collect(),
+        items: page.stories.iter().map(|s| ListItem::of(site, s)).collect(),
+        pager: Pager {
+            newer: page.newer.as_deref().map(|p| site.url(p)),
+            older: page.older.as_deref().map(|p| site.url(p)),
+        },
     };
-    render(&group.channel.page_path(), &page)
+    render(&page.path, &view)
 }
 
-/// The index: every group with its story count, newest date and feeds.
-/// `groups[0]` is all stories.
+/// Stories on the index, newest first.
+pub const LATEST: usize = 20;
+
+/// Longest summary on the index, in characters: the story page has the rest.
+const SUMMARY_CHARS: usize = 300;
+
+/// The index: the newest stories, then every group with its story count,
+/// newest date and feeds. `groups[0]` is all stories.
 pub fn index_page(site: &Site, groups: &[Group]) -> Result<String, BuildError> {
     let all = &groups[0];
     let row = |g: &Group| Row {
@@ -210,10 +281,67 @@ pub fn index_page(site: &Site, groups: &[Group]) -> Result<String, BuildError> {
     for g in groups.iter().skip(1) {
         feeds.extend(feed_links(site, g).into_iter().take(1));
     }
+    let latest = all
+        .stories
+        .iter()
+        .take(LATEST)
+        .map(|s| Latest {
+            item: ListItem::of(site, s),
+            start_iso: s.start().to_string(),
+            places: s.places.join("; "),
+            summary: shorten(&s.summary, SUMMARY_CHARS),
+            themes: tags(site, s).0,
+        })
+        .collect();
     let page = IndexPage {
         site: site_view(site),
         feeds,
+        latest,
         sections,
     };
     render("index.html", &page)
+}
+
+/// `text` cut at the last word boundary within `max` characters, with `…`
+/// (index summaries, digests).
+pub fn shorten(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        None => text.to_owned(),
+        Some((cut, _)) => {
+            let head = &text[..cut];
+            let head = head.rfind(' ').map_or(head, |space| &head[..space]);
+            format!("{}…", head.trim_end_matches([',', ';', ':', '.', ' ']))
+        }
+    }
+}
+
+/// `16–17 January 2020`, `30 December 2023 – 2 January 2024`, `3 March 2020`.
+pub fn display_dates(story: &Story) -> String {
+    use chrono::Datelike;
+    let (s, e) = (story.start(), story.end());
+    let month = |d: NaiveDate| crate::parse::dates::month_name(d.month());
+    if s == e {
+        format!("{} {} {}", s.day(), month(s), s.year())
+    } else if (s.year(), s.month()) == (e.year(), e.month()) {
+        format!("{}–{} {} {}", s.day(), e.day(), month(e), e.year())
+    } else if s.year() == e.year() {
+        format!(
+            "{} {} – {} {} {}",
+            s.day(),
+            month(s),
+            e.day(),
+            month(e),
+            e.year()
+        )
+    } else {
+        format!(
+            "{} {} {} – {} {} {}",
+            s.day(),
+            month(s),
+            s.year(),
+            e.day(),
+            month(e),
+            e.year()
+        )
+    }
 }

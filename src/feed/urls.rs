@@ -5,7 +5,7 @@ use crate::story::StoryId;
 
 /// A group of stories with its own feeds and page: all stories, one
 /// theme, or one programme.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Channel<'a> {
     All,
     Theme(&'a str),
@@ -59,13 +59,31 @@ impl Channel<'_> {
         }
     }
 
-    /// The HTML page listing the channel's stories.
+    /// The HTML page listing the channel's newest stories (the index for
+    /// all stories).
     pub fn page_path(self) -> String {
         match self {
             Channel::All => "index.html".to_owned(),
             Channel::Theme(slug) => format!("themes/{slug}.html"),
             Channel::Programme(slug) => format!("programmes/{slug}.html"),
         }
+    }
+
+    /// `themes/drugs`: where the numbered pages of older stories are.
+    /// Numbered from the oldest (`page-1.html`), so a page keeps its URL
+    /// and its stories as newer stories arrive.
+    pub fn pages_dir(self) -> String {
+        match self {
+            // Not built: the index shows the newest stories, the feeds the rest.
+            Channel::All => "all".to_owned(),
+            Channel::Theme(slug) => format!("themes/{slug}"),
+            Channel::Programme(slug) => format!("programmes/{slug}"),
+        }
+    }
+
+    /// `themes/drugs/page-3.html`.
+    pub fn numbered_page_path(self, number: usize) -> String {
+        format!("{}/page-{number}.html", self.pages_dir())
     }
 }
 

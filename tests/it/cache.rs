@@ -178,7 +178,7 @@ fn new_settings_or_taxonomy_give_what_a_build_from_scratch_gives() {
         assert!(text.contains(from), "{from}");
         fs::write(path, text.replacen(from, to, 1)).unwrap();
     };
-    let changes: [(&str, &Path, &str, &str, &str); 5] = [
+    let changes: [(&str, &Path, &str, &str, &str); 6] = [
         (
             "site title",
             &config_path,
@@ -199,6 +199,13 @@ fn new_settings_or_taxonomy_give_what_a_build_from_scratch_gives() {
             "out_dir = \"public\"",
             "out_dir = \"public\"\nwebsub_hub = \"https://hub.example/\"",
             "feeds/",
+        ),
+        (
+            "page size",
+            &config_path,
+            "feed_item_limit = 20",
+            "feed_item_limit = 20\npage_size = 3",
+            "themes/drugs.html",
         ),
         (
             "theme name",
@@ -315,4 +322,39 @@ fn a_damaged_cache_is_ignored() {
         assert_eq!(reused(&out), 0, "{what}");
         assert_ne!(fs::read(project.join(CACHE)).unwrap(), bytes, "{what}");
     }
+}
+
+#[test]
+fn a_story_page_shows_its_neighbours_as_they_are_now() {
+    // Story pages show "More from" their first theme: other stories'
+    // titles, links and dates, which must be in the page's key.
+    let project = crate::pages::project(12, 50);
+    build(&project);
+    age_cache(project.path());
+    let before = site_files(project.path());
+    std::thread::sleep(Duration::from_millis(20));
+
+    let text = crate::pages::archive(12)
+        .replace("Story number 5 on drugs", "Story number 5 on drugs Zqxv");
+    project.write("archives/stories.txt", text);
+    let out = build(&project);
+    let after = site_files(project.path());
+    assert_eq!(after, from_scratch(project.path()));
+    let changed: BTreeSet<&String> = before.keys().filter(|k| before[*k] != after[*k]).collect();
+    // Story 8 is not story 5, but lists it among the five before it.
+    let neighbour = "stories/2020-01-08-story-number-8-on-drugs.html".to_owned();
+    assert!(changed.contains(&neighbour), "{changed:?}");
+    for rel in &changed {
+        let bytes = String::from_utf8_lossy(&after[*rel]);
+        assert!(
+            bytes.contains("Zqxv"),
+            "{rel} changed but does not show the story"
+        );
+    }
+    // Pages that do not show it were taken on the cache's word.
+    assert!(reused(&out) > 0, "{out}");
+    assert!(
+        !String::from_utf8_lossy(&after["stories/2020-01-12-story-number-12-on-drugs.html"])
+            .contains("Zqxv")
+    );
 }

@@ -16,6 +16,7 @@ mod expected_corpus;
 mod harness;
 mod hostile;
 mod layouts;
+mod pages;
 mod props;
 mod serve;
 mod site;

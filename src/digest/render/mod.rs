@@ -37,8 +37,8 @@ use super::subscribers::{Follows, Subscriber};
 use super::Digest;
 use crate::classify::Taxonomy;
 use crate::config::Config;
-use crate::feed::display_dates;
 use crate::feed::urls::{story_path, Channel, Format, OPML_PATH};
+use crate::feed::{display_dates, shorten};
 use crate::story::Story;
 
 /// Rules inlined into elements, by class.
@@ -314,18 +314,6 @@ fn story_view(base: &str, story: &Story) -> StoryView {
         dates: display_dates(story),
         places: clean_line(&story.places.join("; ")),
         summary: shorten(&clean_line(&story.summary), SUMMARY_CHARS),
-    }
-}
-
-/// `text` cut at the last word boundary within `max` characters, with `…`.
-pub fn shorten(text: &str, max: usize) -> String {
-    match text.char_indices().nth(max) {
-        None => text.to_owned(),
-        Some((cut, _)) => {
-            let head = &text[..cut];
-            let head = head.rfind(' ').map_or(head, |space| &head[..space]);
-            format!("{}…", head.trim_end_matches([',', ';', ':', '.', ' ']))
-        }
     }
 }
 
