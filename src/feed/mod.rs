@@ -127,12 +127,14 @@ impl<'a> Site<'a> {
         groups
     }
 
-    /// The newest story's date, for feeds with no items.
-    pub fn newest(&self) -> NaiveDate {
+    /// The date of feeds with no items: the oldest story's, so that a new
+    /// story, which is newer, does not redate (and rewrite, and re-ping)
+    /// every empty feed.
+    pub fn empty_feed_date(&self) -> NaiveDate {
         self.stories
             .iter()
             .map(Story::start)
-            .max()
+            .min()
             .unwrap_or(NaiveDate::MIN)
     }
 
@@ -273,7 +275,7 @@ pub fn build_site_cached(
     out.list(urls::STORIES_DIR)?;
     let groups = site.groups();
     let more_from = MoreFrom::new(&groups);
-    let fallback = site.newest();
+    let fallback = site.empty_feed_date();
     let mut tasks: Vec<Task> = groups.iter().map(Task::Group).collect();
     tasks.push(Task::Opml);
     tasks.extend(site.stories.chunks(STORIES_PER_TASK).map(Task::Stories));

@@ -118,22 +118,19 @@ fn adding_a_story_lists_its_page_its_feeds_its_theme_page_and_the_index() {
             expected.insert(format!("{group}.{ext}"));
         }
     }
-    // A feed with no items is dated by the site's newest story (it has no
-    // story of its own to be dated by), so a newer story redates its RSS
-    // and Atom documents; JSON Feed has no feed date.
-    for (rel, bytes) in &before {
-        let Some(stem) = rel.strip_suffix(".json") else {
-            continue;
-        };
-        let doc: serde_json::Value = serde_json::from_slice(bytes).unwrap();
-        let now: serde_json::Value = serde_json::from_slice(&after[rel]).unwrap();
-        if doc["items"].as_array().unwrap().is_empty()
-            && now["items"].as_array().unwrap().is_empty()
-        {
-            expected.insert(format!("{stem}.rss"));
-            expected.insert(format!("{stem}.atom"));
-        }
-    }
+    // Feeds with no items are dated by the oldest story: a newer story
+    // leaves them alone.
+    let empty = before
+        .iter()
+        .filter(|(rel, bytes)| {
+            rel.ends_with(".json")
+                && serde_json::from_slice::<serde_json::Value>(bytes).unwrap()["items"]
+                    .as_array()
+                    .unwrap()
+                    .is_empty()
+        })
+        .count();
+    assert!(empty > 0, "the test site has empty feeds");
     let expected: Vec<String> = expected.into_iter().map(|p| format!("+ {p}")).collect();
     assert_eq!(listed, expected);
 }
