@@ -67,27 +67,7 @@ enum Command {
     #[command(
         after_help = "Examples:\n  storyfeed build --base-url https://example.org/unodc/ --out public\n  storyfeed build ~/archives --out site --changes changes.txt --ping"
     )]
-    Build {
-        /// Archive files or directories [default: archives in the config, else data/archives]
-        archives: Vec<PathBuf>,
-        /// Output directory [default: public, or out_dir in the config]
-        #[arg(long)]
-        out: Option<PathBuf>,
-        /// Config file [default: ./storyfeed.toml if present, else built-in defaults]
-        #[arg(long)]
-        config: Option<PathBuf>,
-        /// Absolute URL the site is served from (overrides base_url)
-        #[arg(long)]
-        base_url: Option<String>,
-        /// Write what the build changed to FILE: `+ path` (written) and
-        /// `- path` (removed), relative to the output directory, sorted
-        #[arg(long, value_name = "FILE")]
-        changes: Option<PathBuf>,
-        /// Tell the WebSub hub (websub_hub) which feeds changed; exit 75 if
-        /// some could not be pinged (they are pinged on the next --ping)
-        #[arg(long)]
-        ping: bool,
-    },
+    Build(BuildArgs),
     /// Ping the WebSub hub for the feeds an earlier `build --ping` could not.
     ///
     /// Exit codes: 0 nothing left pending; 75 some feeds are still pending
@@ -152,21 +132,7 @@ pub fn run() -> Result<ExitCode> {
     match cli.command {
         Command::Parse { paths } => parse(&paths),
         Command::Check { paths } => check(&paths),
-        Command::Build {
-            archives,
-            out,
-            config,
-            base_url,
-            changes,
-            ping,
-        } => build(BuildArgs {
-            archives,
-            out,
-            config,
-            base_url,
-            changes,
-            ping,
-        }),
+        Command::Build(args) => build(args),
         Command::Ping { out, config } => ping(out, config.as_deref()),
         Command::Serve { dir, port, config } => serve(dir, port, config.as_deref()),
         Command::Digest(args) => digest(args),
@@ -183,12 +149,26 @@ fn load_config(path: Option<&Path>, base_url: Option<&str>) -> Result<Config> {
 }
 
 /// The flags of `storyfeed build`.
+#[derive(Debug, clap::Args)]
 struct BuildArgs {
+    /// Archive files or directories [default: archives in the config, else data/archives]
     archives: Vec<PathBuf>,
+    /// Output directory [default: public, or out_dir in the config]
+    #[arg(long)]
     out: Option<PathBuf>,
+    /// Config file [default: ./storyfeed.toml if present, else built-in defaults]
+    #[arg(long)]
     config: Option<PathBuf>,
+    /// Absolute URL the site is served from (overrides base_url)
+    #[arg(long)]
     base_url: Option<String>,
+    /// Write what the build changed to FILE: `+ path` (written) and
+    /// `- path` (removed), relative to the output directory, sorted
+    #[arg(long, value_name = "FILE")]
     changes: Option<PathBuf>,
+    /// Tell the WebSub hub (websub_hub) which feeds changed; exit 75 if
+    /// some could not be pinged (they are pinged on the next --ping)
+    #[arg(long)]
     ping: bool,
 }
 

@@ -553,31 +553,27 @@ fn xml_char(c: char) -> bool {
 
 /// `&`, `<`, `>`, `"` and `'` as HTML character references.
 pub fn html_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 16);
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c if xml_char(c) => out.push(c),
-            _ => {}
-        }
-    }
-    out
+    escape(text, true)
 }
 
 /// Text as HTML element content: `&`, `<` and `>` as character references,
 /// so markup in a story reads as text. Quotes need no escaping outside
 /// attributes and stay as written.
 pub fn html_text(text: &str) -> String {
+    escape(text, false)
+}
+
+/// `text` escaped for HTML (quotes too, for attributes), characters XML
+/// cannot carry dropped.
+fn escape(text: &str, quotes: bool) -> String {
     let mut out = String::with_capacity(text.len() + 16);
     for c in text.chars() {
         match c {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
+            '"' if quotes => out.push_str("&quot;"),
+            '\'' if quotes => out.push_str("&#39;"),
             c if xml_char(c) => out.push(c),
             _ => {}
         }
