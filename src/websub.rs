@@ -78,14 +78,12 @@ impl PingReport {
 }
 
 /// The URLs of the feeds among `paths` (relative paths a build wrote).
+/// Archive documents are left out: nobody subscribes to them, and the hub
+/// is told of the subscription documents that link them.
 pub fn feed_urls(base_url: &str, paths: &[String]) -> Vec<String> {
     paths
         .iter()
-        .filter(|p| {
-            p.starts_with("feeds/")
-                && p.rsplit_once('.')
-                    .is_some_and(|(_, ext)| matches!(ext, "rss" | "atom" | "json"))
-        })
+        .filter(|p| crate::feed::urls::is_current_feed(p))
         .map(|p| format!("{base_url}{p}"))
         .collect()
 }
@@ -230,6 +228,8 @@ mod tests {
             "index.html",
             "stories/a.html",
             "feeds/programmes/ccp.atom",
+            "feeds/themes/drugs/archive-1.atom",
+            "feeds/all/archive-2.rss",
         ]
         .map(str::to_owned);
         assert_eq!(

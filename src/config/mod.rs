@@ -115,7 +115,8 @@ pub struct Config {
     pub language: String,
     /// Author named on feeds and entries.
     pub author: String,
-    /// Most items in one feed (newest first).
+    /// Stories in each feed archive document; a current document holds
+    /// this many to twice this less one (`feed::archive`).
     pub feed_item_limit: usize,
     /// Most stories on one theme or programme page (older ones go to
     /// numbered pages).

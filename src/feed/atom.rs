@@ -1,19 +1,28 @@
 //! Atom 1.0 (RFC 4287), written by `atom_syndication`: feed author, self
-//! and alternate links, `content type="html"` and a summary per entry.
+//! and alternate links, `content type="html"` and a summary per entry;
+//! RFC 5005 archive links and `fh:archive`/`fh:complete`.
+
+use std::collections::BTreeMap;
 
 use atom_syndication::{Category, Content, Entry, Feed, Link, Person, Text, WriteConfig};
 use chrono::NaiveDate;
 
+use super::archive::{FeedDoc, FH_NAMESPACE};
 use super::urls::{story_path, Format};
 use super::{content_html, midnight_utc, xml_text, BuildError, Group, Site};
 
-pub fn render(site: &Site, group: &Group, fallback: NaiveDate) -> Result<Vec<u8>, BuildError> {
+pub fn render(
+    site: &Site,
+    group: &Group,
+    doc: &FeedDoc,
+    fallback: NaiveDate,
+) -> Result<Vec<u8>, BuildError> {
     let config = site.config;
-    let feed_url = site.url(&group.channel.feed_path(Format::Atom));
-    let entries = group
+    let path = doc.path(Format::Atom);
+    let self_url = site.url(&path);
+    let entries = doc
         .stories
         .iter()
-        .take(config.feed_item_limit)
         .map(|story| {
             let permalink = site.url(&story_path(&story.id));
             let date = midnight_utc(story.start());
@@ -49,7 +58,7 @@ pub fn render(site: &Site, group: &Group, fallback: NaiveDate) -> Result<Vec<u8>
         .collect();
     let mut links = vec![
         Link {
-            href: feed_url.clone(),
+            href: self_url,
             rel: "self".to_owned(),
             mime_type: Some(Format::Atom.media_type().to_owned()),
             ..Link::default()
@@ -61,16 +70,35 @@ pub fn render(site: &Site, group: &Group, fallback: NaiveDate) -> Result<Vec<u8>
             ..Link::default()
         },
     ];
-    // WebSub: subscribe at the hub, for the self URL above.
-    links.extend(config.websub_hub.iter().map(|hub| Link {
-        href: hub.clone(),
-        rel: "hub".to_owned(),
-        ..Link::default()
-    }));
+    // WebSub: subscribe at the hub, for the self URL above (the current
+    // document; archives do not change, so there is nothing to push).
+    if !doc.is_archive() {
+        links.extend(config.websub_hub.iter().map(|hub| Link {
+            href: hub.clone(),
+            rel: "hub".to_owned(),
+            ..Link::default()
+        }));
+    }
+    links.extend(
+        doc.history_links(Format::Atom)
+            .into_iter()
+            .map(|(rel, path)| Link {
+                href: site.url(&path),
+                rel: rel.to_owned(),
+                mime_type: Some(Format::Atom.media_type().to_owned()),
+                ..Link::default()
+            }),
+    );
+    let mut namespaces = BTreeMap::new();
+    if doc.history_element().is_some() {
+        namespaces.insert("fh".to_owned(), FH_NAMESPACE.to_owned());
+    }
     let feed = Feed {
         title: Text::plain(xml_text(&group.title(config))),
-        id: feed_url.clone(),
-        updated: group.updated(fallback),
+        // One feed in several documents: the archives share the
+        // subscription document's id (their self links tell them apart).
+        id: site.url(&group.channel.feed_path(Format::Atom)),
+        updated: doc.updated(fallback),
         authors: vec![Person {
             name: xml_text(&config.author),
             ..Person::default()
@@ -79,6 +107,7 @@ pub fn render(site: &Site, group: &Group, fallback: NaiveDate) -> Result<Vec<u8>
         subtitle: Some(Text::plain(xml_text(&group.description))),
         lang: Some(config.language.clone()),
         entries,
+        namespaces,
         ..Feed::default()
     };
     let pretty = WriteConfig {
@@ -88,9 +117,18 @@ pub fn render(site: &Site, group: &Group, fallback: NaiveDate) -> Result<Vec<u8>
     let mut out = feed
         .write_with_config(Vec::new(), pretty)
         .map_err(|e| BuildError::Feed {
-            what: group.channel.feed_path(Format::Atom),
+            what: path.clone(),
             message: e.to_string(),
         })?;
     out.push(b'\n');
+    // RFC 4287 puts extension elements before the entries, where the
+    // writer does not: written here, as the feed's first child.
+    if let Some(name) = doc.history_element() {
+        let text = String::from_utf8_lossy(&out);
+        if let Some(at) = text.find("\n  <title") {
+            let with = format!("{}\n  <{name}/>{}", &text[..at], &text[at..]);
+            out = with.into_bytes();
+        }
+    }
     Ok(out)
 }

@@ -1,8 +1,13 @@
-//! JSON Feed 1.1 (https://jsonfeed.org/version/1.1), with serde.
+//! JSON Feed 1.1 (https://jsonfeed.org/version/1.1), with serde. JSON
+//! Feed has no archived feeds: `next_url` (its pagination link) leads from
+//! the current document to the newest archive and from each archive to
+//! the one before it, so following it walks the same chain as RFC 5005's
+//! `prev-archive`.
 
 use chrono::NaiveDate;
 use serde::Serialize;
 
+use super::archive::FeedDoc;
 use super::urls::{story_path, Format};
 // Same text as the XML feeds: a reader switching formats sees the same title.
 use super::{content_html, midnight_utc, xml_text, BuildError, Group, Site};
@@ -20,6 +25,9 @@ struct JsonFeed<'a> {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     hubs: Vec<Hub<'a>>,
     items: Vec<JsonItem>,
+    /// The next older document, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next_url: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -45,12 +53,17 @@ struct JsonItem {
     tags: Vec<String>,
 }
 
-pub fn render(site: &Site, group: &Group, _fallback: NaiveDate) -> Result<Vec<u8>, BuildError> {
+pub fn render(
+    site: &Site,
+    group: &Group,
+    doc: &FeedDoc,
+    _fallback: NaiveDate,
+) -> Result<Vec<u8>, BuildError> {
     let config = site.config;
-    let items = group
+    let path = doc.path(Format::Json);
+    let items = doc
         .stories
         .iter()
-        .take(config.feed_item_limit)
         .map(|story| {
             let permalink = site.url(&story_path(&story.id));
             JsonItem {
@@ -68,24 +81,29 @@ pub fn render(site: &Site, group: &Group, _fallback: NaiveDate) -> Result<Vec<u8
         version: "https://jsonfeed.org/version/1.1",
         title: group.title(config),
         home_page_url: site.url(&group.channel.page_path()),
-        feed_url: site.url(&group.channel.feed_path(Format::Json)),
+        feed_url: site.url(&path),
         description: &group.description,
         language: &config.language,
         authors: [Author {
             name: &config.author,
         }],
+        // WebSub on the current document only: archives do not change.
         hubs: config
             .websub_hub
             .iter()
+            .filter(|_| !doc.is_archive())
             .map(|url| Hub {
                 kind: "WebSub",
                 url,
             })
             .collect(),
         items,
+        next_url: doc
+            .prev
+            .map(|k| site.url(&group.channel.archive_path(k, Format::Json))),
     };
     let mut out = serde_json::to_vec_pretty(&feed).map_err(|e| BuildError::Feed {
-        what: group.channel.feed_path(Format::Json),
+        what: path.clone(),
         message: e.to_string(),
     })?;
     out.push(b'\n');

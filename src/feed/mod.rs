@@ -7,6 +7,7 @@
 //! Nothing here reads the clock: a feed's date is its newest item's date,
 //! so the same stories give byte-identical output.
 
+mod archive;
 mod atom;
 mod json;
 pub mod ledger;
@@ -14,6 +15,7 @@ mod opml;
 mod pages;
 mod paging;
 mod rss;
+mod text;
 pub mod urls;
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
@@ -27,6 +29,7 @@ use crate::fs::{FsError, OutputDir, Stamp};
 use crate::story::Story;
 pub use pages::{display_dates, shorten};
 use paging::MoreFrom;
+pub use text::{content_html, html_escape, html_text, xml_text};
 use urls::{Channel, Format};
 
 #[derive(Debug, Error)]
@@ -61,11 +64,6 @@ impl Group<'_> {
             Channel::All => config.title.clone(),
             _ => format!("{}: {}", config.title, self.name),
         }
-    }
-
-    /// The newest story's date: the feed's `updated`, never the clock.
-    pub fn updated(&self, fallback: NaiveDate) -> DateTime<FixedOffset> {
-        midnight_utc(self.stories.first().map_or(fallback, |s| s.start()))
     }
 }
 
@@ -361,15 +359,23 @@ pub fn build_site_cached(
             managed.push((sub, &["html"]));
         }
     }
+    // Feed archives: likewise a directory per feed.
+    let feed_extensions: &[&str] = &["rss", "atom", "json"];
+    managed.push((urls::ARCHIVE_ALL_DIR.to_owned(), feed_extensions));
+    for dir in urls::ARCHIVE_PARENTS {
+        for sub in out.subdirs(dir)? {
+            managed.push((sub, feed_extensions));
+        }
+    }
     for (dir, extensions) in &managed {
         let dir = dir.as_str();
         if options.keep_stale {
             kept_stale += out.stale(&[dir], extensions)?.len();
         } else {
             out.remove_stale(&[dir], extensions)?;
-            if PAGED
-                .iter()
-                .any(|paged| dir.starts_with(&format!("{paged}/")))
+            let mut per_group = PAGED.iter().chain(urls::ARCHIVE_PARENTS);
+            if dir == urls::ARCHIVE_ALL_DIR
+                || per_group.any(|parent| dir.starts_with(&format!("{parent}/")))
             {
                 // Gone only if now empty: a file put there by hand keeps it.
                 let _ = std::fs::remove_dir(out.root().join(dir));
@@ -482,18 +488,25 @@ impl Worker<'_> {
         fallback: NaiveDate,
         tick: &(dyn Fn() + Sync),
     ) -> Result<(), BuildError> {
-        // A feed shows its newest stories in full, and its date.
-        let in_feed = &group.stories[..group.stories.len().min(site.config.feed_item_limit)];
+        // A feed document shows its stories in full, its date (the
+        // fallback only when empty) and its links to other documents.
+        let docs = archive::documents(group.channel, &group.stories, site.config.feed_item_limit);
         for format in Format::ALL {
-            let path = group.channel.feed_path(format);
-            let key = salt.map(|salt| cache::key_of(&(salt, &path, fallback, in_feed)));
-            if !self.reuse(&path, key) {
-                let bytes = match format {
-                    Format::Rss => rss::render(site, group, fallback)?,
-                    Format::Atom => atom::render(site, group, fallback)?,
-                    Format::Json => json::render(site, group, fallback)?,
-                };
-                self.write(&path, key, &bytes)?;
+            for doc in &docs {
+                let path = doc.path(format);
+                let fallback = (doc.stories.is_empty()).then_some(fallback);
+                let key = salt.map(|salt| {
+                    cache::key_of(&(salt, &path, fallback, doc.stories, doc.prev, doc.next))
+                });
+                if !self.reuse(&path, key) {
+                    let fallback = fallback.unwrap_or(NaiveDate::MIN);
+                    let bytes = match format {
+                        Format::Rss => rss::render(site, group, doc, fallback)?,
+                        Format::Atom => atom::render(site, group, doc, fallback)?,
+                        Format::Json => json::render(site, group, doc, fallback)?,
+                    };
+                    self.write(&path, key, &bytes)?;
+                }
             }
             tick();
         }
@@ -538,56 +551,4 @@ pub fn midnight_utc(date: NaiveDate) -> DateTime<FixedOffset> {
         .unwrap_or_default()
         .and_utc()
         .fixed_offset()
-}
-
-/// Text without the characters XML 1.0 cannot carry (controls other than
-/// tab and newline, U+FFFE, U+FFFF). Everything else is escaped by the
-/// writers, once.
-pub fn xml_text(text: &str) -> String {
-    text.chars().filter(|&c| xml_char(c)).collect()
-}
-
-fn xml_char(c: char) -> bool {
-    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
-}
-
-/// `&`, `<`, `>`, `"` and `'` as HTML character references.
-pub fn html_escape(text: &str) -> String {
-    escape(text, true)
-}
-
-/// Text as HTML element content: `&`, `<` and `>` as character references,
-/// so markup in a story reads as text. Quotes need no escaping outside
-/// attributes and stay as written.
-pub fn html_text(text: &str) -> String {
-    escape(text, false)
-}
-
-/// `text` escaped for HTML (quotes too, for attributes), characters XML
-/// cannot carry dropped.
-fn escape(text: &str, quotes: bool) -> String {
-    let mut out = String::with_capacity(text.len() + 16);
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' if quotes => out.push_str("&quot;"),
-            '\'' if quotes => out.push_str("&#39;"),
-            c if xml_char(c) => out.push(c),
-            _ => {}
-        }
-    }
-    out
-}
-
-/// The story body as HTML paragraphs, for feed content.
-pub fn content_html(story: &Story) -> String {
-    let mut html = String::new();
-    for p in &story.paragraphs {
-        html.push_str("<p>");
-        html.push_str(&html_escape(p));
-        html.push_str("</p>\n");
-    }
-    html
 }

@@ -81,10 +81,53 @@ impl Channel<'_> {
         }
     }
 
+    /// `feeds/themes/drugs`: where the feed's archive documents are.
+    pub fn archive_dir(self) -> String {
+        match self {
+            Channel::All => "feeds/all".to_owned(),
+            Channel::Theme(slug) => format!("feeds/themes/{slug}"),
+            Channel::Programme(slug) => format!("feeds/programmes/{slug}"),
+        }
+    }
+
+    /// `feeds/themes/drugs/archive-3.atom`: archive document `number`
+    /// (RFC 5005 §4), counted from the oldest so that its URL and its
+    /// stories never change.
+    pub fn archive_path(self, number: usize, format: Format) -> String {
+        format!(
+            "{}/archive-{number}.{}",
+            self.archive_dir(),
+            format.extension()
+        )
+    }
+
     /// `themes/drugs/page-3.html`.
     pub fn numbered_page_path(self, number: usize) -> String {
         format!("{}/page-{number}.html", self.pages_dir())
     }
+}
+
+/// Directories whose sub-directories hold feed archives
+/// (`feeds/themes/<slug>/`); those of all stories are in `ARCHIVE_ALL_DIR`.
+pub const ARCHIVE_PARENTS: &[&str] = &["feeds/themes", "feeds/programmes"];
+
+/// The archives of the feed of all stories.
+pub const ARCHIVE_ALL_DIR: &str = "feeds/all";
+
+/// Whether `path` (relative to the output directory) is a subscription
+/// document (`feeds/all.rss`, `feeds/themes/drugs.atom`), not an archive.
+pub fn is_current_feed(path: &str) -> bool {
+    let Some(rest) = path.strip_prefix("feeds/") else {
+        return false;
+    };
+    let Some((stem, ext)) = rest.rsplit_once('.') else {
+        return false;
+    };
+    let depth_ok = match stem.split_once('/') {
+        None => stem == "all",
+        Some((dir, slug)) => matches!(dir, "themes" | "programmes") && !slug.contains('/'),
+    };
+    depth_ok && matches!(ext, "rss" | "atom" | "json")
 }
 
 /// Where the story pages are.

@@ -166,6 +166,10 @@ fn recipe() -> Vec<String> {
 #[test]
 fn the_readme_rclone_recipe_splits_a_real_change_list() {
     let project = project(&format!("{FIRST}{ADDED}"));
+    // Archives of one story: the corrected story's archive is rewritten,
+    // the newest archive goes with the story that is gone.
+    let config = project.read("storyfeed.toml");
+    project.write("storyfeed.toml", format!("{config}feed_item_limit = 1\n"));
     build(&project, "first.txt");
     // One story's text corrected, another gone.
     project.write(
@@ -195,10 +199,24 @@ fn the_readme_rclone_recipe_splits_a_real_change_list() {
         .map(str::to_owned)
         .collect();
     assert_eq!(uploads, plus);
-    assert!(pages.iter().all(|p| p.starts_with("stories/")), "{pages:?}");
-    assert!(rest.iter().all(|p| !p.starts_with("stories/")), "{rest:?}");
+    // Story pages and feed archives get the long cache headers.
+    let long_lived = |p: &String| p.starts_with("stories/") || p.contains("/archive-");
+    assert!(pages.iter().all(long_lived), "{pages:?}");
+    assert!(!rest.iter().any(long_lived), "{rest:?}");
     assert!(pages.iter().any(|p| p.contains("cocaine")), "{pages:?}");
+    assert!(
+        pages.contains(&"feeds/all/archive-1.rss".to_owned()),
+        "{pages:?}"
+    );
     assert!(rest.contains(&"feeds/all.rss".to_owned()), "{rest:?}");
-    assert_eq!(deleted, [ADDED_PAGE]);
+    assert!(
+        deleted.contains(&"feeds/all/archive-2.rss".to_owned()),
+        "{deleted:?}"
+    );
+    let not_archives: Vec<&String> = deleted
+        .iter()
+        .filter(|p| !p.contains("/archive-"))
+        .collect();
+    assert_eq!(not_archives, [ADDED_PAGE]);
     assert!(!Path::new(&project.join("public").join(ADDED_PAGE)).exists());
 }

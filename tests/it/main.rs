@@ -3,6 +3,7 @@
 //! directory), property tests on arbitrary input, the site, digests sent to
 //! a real SMTP server, and snapshots of a feed, a page and a digest.
 
+mod archives;
 mod bad_input;
 mod cache;
 mod changes;

@@ -1,6 +1,7 @@
 //! Snapshots (insta) of what users get, byte for byte: one small feed in
-//! each format, a story page, and a digest. Refresh after an intended change
-//! with `INSTA_UPDATE=always cargo test --locked --test it snapshots`, then
+//! each format and an archive of it, a story page, and a digest. Refresh
+//! after an intended change with
+//! `INSTA_UPDATE=always cargo test --locked --test it snapshots`, then
 //! read the diff of `tests/it/snapshots/`.
 //!
 //! Built from a copy of the shipped `data/` with the default settings but
@@ -29,6 +30,21 @@ fn a_feed_in_each_format_and_a_story_page() {
     insta::assert_snapshot!("feed_atom", site.read(format!("{FEED}.atom")));
     insta::assert_snapshot!("feed_json", site.read(format!("{FEED}.json")));
     insta::assert_snapshot!("story_page", site.read(STORY));
+}
+
+/// An archive document (RFC 5005) of the same feed, with archives of one
+/// story: `fh:archive`, `current` and the JSON Feed `next_url` chain.
+#[test]
+fn an_archive_in_each_format() {
+    let site = Project::new()
+        .shipped_data()
+        .config(&format!("base_url = \"{BASE}\"\nfeed_item_limit = 1\n"))
+        .run(["build"])
+        .assert_success();
+    let archive = format!("{FEED}/archive-1");
+    insta::assert_snapshot!("archive_rss", site.read(format!("{archive}.rss")));
+    insta::assert_snapshot!("archive_atom", site.read(format!("{archive}.atom")));
+    insta::assert_snapshot!("archive_json", site.read(format!("{archive}.json")));
 }
 
 #[test]
