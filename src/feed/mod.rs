@@ -491,13 +491,15 @@ impl Worker<'_> {
         // A feed document shows its stories in full, its date (the
         // fallback only when empty) and its links to other documents.
         let docs = archive::documents(group.channel, &group.stories, site.config.feed_item_limit);
-        for format in Format::ALL {
-            for doc in &docs {
+        for doc in &docs {
+            let fallback = (doc.stories.is_empty()).then_some(fallback);
+            // Hashing every story of a document is most of an unchanged
+            // rebuild's work: once per document, not once per format.
+            let content =
+                salt.map(|salt| cache::key_of(&(salt, fallback, doc.stories, doc.prev, doc.next)));
+            for format in Format::ALL {
                 let path = doc.path(format);
-                let fallback = (doc.stories.is_empty()).then_some(fallback);
-                let key = salt.map(|salt| {
-                    cache::key_of(&(salt, &path, fallback, doc.stories, doc.prev, doc.next))
-                });
+                let key = content.map(|content| cache::key_of(&(content, &path)));
                 if !self.reuse(&path, key) {
                     let fallback = fallback.unwrap_or(NaiveDate::MIN);
                     let bytes = match format {
@@ -508,6 +510,8 @@ impl Worker<'_> {
                     self.write(&path, key, &bytes)?;
                 }
             }
+        }
+        for _ in Format::ALL {
             tick();
         }
         let path = group.channel.page_path();
