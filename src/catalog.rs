@@ -1,6 +1,6 @@
 //! The stories of a site, ready for any output: the one place where
-//! parse → classify → ledger → order happens, for `build`, `digest` and
-//! anything later.
+//! parse → classify → ledger → corrections → order happens, for `build`,
+//! `digest` and anything later.
 //!
 //! A [`Catalog`] holds the archives' stories classified by the taxonomy,
 //! with the ids the ledger says were published, newest first, together with
@@ -14,6 +14,7 @@ use thiserror::Error;
 use crate::cache::BuildCache;
 use crate::classify::{Taxonomy, TaxonomyError};
 use crate::config::Config;
+use crate::corrections::{CorrectionReport, Corrections, CorrectionsError};
 use crate::feed::ledger::{Ledger, LedgerError, LedgerReport};
 use crate::parse::{self, Diagnostic, FileReport, ParseError, Severity};
 use crate::story::Story;
@@ -26,6 +27,8 @@ pub enum CatalogError {
     Parse(#[from] ParseError),
     #[error(transparent)]
     Ledger(#[from] LedgerError),
+    #[error(transparent)]
+    Corrections(#[from] CorrectionsError),
 }
 
 /// Classified stories with their published ids, newest first.
@@ -41,6 +44,8 @@ pub struct Catalog {
     pub ledger: Ledger,
     /// What applying the ledger changed (kept and vanished ids).
     pub ids: LedgerReport,
+    /// What the editors' corrections did, and which found no story.
+    pub corrections: CorrectionReport,
 }
 
 impl Catalog {
@@ -66,6 +71,8 @@ impl Catalog {
         taxonomy: Taxonomy,
         cache: Option<&mut BuildCache>,
     ) -> Result<Catalog, CatalogError> {
+        // Checked before the archives are read: a typo fails fast.
+        let corrections = corrections(config, &taxonomy)?;
         let corpus = parse::parse_paths(&config.archives)?;
         let mut stories = corpus.stories;
         match cache {
@@ -74,6 +81,9 @@ impl Catalog {
         }
         let mut ledger = Ledger::load(&config.ledger)?;
         let ids = ledger.apply(&mut stories);
+        // After the ledger, so corrections name published ids and never
+        // change one.
+        let corrections = corrections.apply(&mut stories, &ledger);
         parse::sort_newest_first(&mut stories);
         Ok(Catalog {
             taxonomy,
@@ -82,6 +92,7 @@ impl Catalog {
             diagnostics: corpus.diagnostics,
             ledger,
             ids,
+            corrections,
         })
     }
 
@@ -98,6 +109,7 @@ impl Catalog {
             diagnostics: corpus.diagnostics,
             ledger: Ledger::default(),
             ids: LedgerReport::default(),
+            corrections: CorrectionReport::default(),
         })
     }
 
@@ -107,6 +119,12 @@ impl Catalog {
             .iter()
             .any(|d| d.severity == Severity::Error)
     }
+}
+
+/// The corrections file of `config`; none when the default path is absent.
+pub fn corrections(config: &Config, taxonomy: &Taxonomy) -> Result<Corrections, CorrectionsError> {
+    let optional = config.corrections == Config::default().corrections;
+    Corrections::load(&config.corrections, optional, taxonomy)
 }
 
 /// The taxonomy file of `config`; the built-in one when the default path is

@@ -199,6 +199,9 @@ fn build(args: BuildArgs) -> Result<ExitCode> {
     for id in &catalog.ids.vanished {
         eprintln!("warning: published story `{id}` is no longer in the archives; {gone}");
     }
+    for unmatched in &catalog.corrections.unmatched {
+        eprintln!("warning: {unmatched}");
+    }
     let bar = progress_bar(site.file_count(), "files");
     let mut summary = site.build(&|| bar.inc(1))?;
     bar.finish_and_clear();

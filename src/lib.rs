@@ -6,8 +6,10 @@
 //!
 //! - [`parse`]: archive text → [`story::Story`] values and diagnostics.
 //! - [`classify`]: stories → themes and programmes, by a taxonomy file.
-//! - [`catalog`]: the one place parse → classify → ledger → order happens
-//!   ([`catalog::Catalog::load`]), for every command that needs the stories.
+//! - [`catalog`]: the one place parse → classify → ledger → corrections →
+//!   order happens ([`catalog::Catalog::load`]), for every command that
+//!   needs the stories.
+//! - [`corrections`]: editors' fixes to single stories (`data/corrections.toml`).
 //! - [`feed`]: the static site (RSS, Atom, JSON Feed, pages, OPML) and the
 //!   ledger of published ids.
 //! - [`build`]: `storyfeed build` ([`build::SiteBuild`]): catalog, site,
@@ -26,6 +28,7 @@ pub mod cache;
 pub mod catalog;
 pub mod classify;
 pub mod config;
+pub mod corrections;
 pub mod digest;
 pub mod feed;
 pub mod fs;

@@ -127,6 +127,8 @@ pub struct Config {
     pub taxonomy: PathBuf,
     /// Every id ever published, kept with the data so ids survive title edits.
     pub ledger: PathBuf,
+    /// Editors' fixes to single stories (`crate::corrections`).
+    pub corrections: PathBuf,
     /// Where `storyfeed build` writes the site.
     pub out_dir: PathBuf,
     /// WebSub hub every feed advertises and `build --ping` notifies.
@@ -215,6 +217,7 @@ impl Default for Config {
             archives: vec![PathBuf::from("data/archives")],
             taxonomy: PathBuf::from("data/taxonomy.toml"),
             ledger: PathBuf::from("data/published.jsonl"),
+            corrections: PathBuf::from("data/corrections.toml"),
             out_dir: PathBuf::from("public"),
             websub_hub: None,
             digest: DigestConfig::default(),
@@ -276,6 +279,7 @@ impl Config {
         self.archives.iter_mut().for_each(join);
         join(&mut self.taxonomy);
         join(&mut self.ledger);
+        join(&mut self.corrections);
         join(&mut self.out_dir);
         let digest = &mut self.digest;
         join(&mut digest.subscribers);

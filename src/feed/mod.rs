@@ -416,6 +416,8 @@ fn site_salt(site: &Site, code: Key) -> Key {
         archives: _,
         taxonomy: _,
         ledger: _,
+        // Corrections change the stories, which are in every key already.
+        corrections: _,
         out_dir: _,
         // Every feed links to the hub.
         websub_hub,
