@@ -88,11 +88,7 @@ impl SiteBuild {
     }
 
     fn site(&self) -> Site<'_> {
-        Site {
-            config: &self.config,
-            taxonomy: &self.catalog.taxonomy,
-            stories: &self.catalog.stories,
-        }
+        Site::new(&self.config, &self.catalog.taxonomy, &self.catalog.stories)
     }
 
     /// Writes the site (files unchanged are left alone, stale ones removed
@@ -101,11 +97,7 @@ impl SiteBuild {
     /// called once per file.
     pub fn build(&mut self, tick: &(dyn Fn() + Sync)) -> Result<BuildSummary, SiteBuildError> {
         let mut output = OutputDir::new(&self.out_dir);
-        let site = Site {
-            config: &self.config,
-            taxonomy: &self.catalog.taxonomy,
-            stories: &self.catalog.stories,
-        };
+        let site = Site::new(&self.config, &self.catalog.taxonomy, &self.catalog.stories);
         let options = BuildOptions {
             keep_stale: self.catalog.has_errors(),
         };

@@ -89,25 +89,28 @@ impl FeedDoc<'_> {
 /// `<fh:archive/>` for the `<fh:archive>` + newline + `</fh:archive>` the
 /// pretty-printing writers give an element without content: RFC 5005's
 /// elements are empty.
-pub fn empty_history_elements(xml: Vec<u8>) -> Vec<u8> {
-    // The writers write UTF-8; anything else is left as it is.
-    let mut text = match String::from_utf8(xml) {
-        Ok(text) => text,
-        Err(e) => return e.into_bytes(),
-    };
+pub fn empty_history_elements(mut xml: Vec<u8>) -> Vec<u8> {
+    use memchr::memmem::find;
     for name in ["fh:archive", "fh:complete"] {
         let open = format!("<{name}>");
         let close = format!("</{name}>");
-        if let Some(start) = text.find(&open) {
-            let after = start + open.len();
-            if let Some(len) = text[after..].find(&close) {
-                if text[after..after + len].trim().is_empty() {
-                    text.replace_range(start..after + len + close.len(), &format!("<{name}/>"));
-                }
+        // Only the channel's head holds them: the search stops at the first
+        // item (an archive document is mostly stories).
+        let head = find(&xml, b"<item>").unwrap_or(xml.len());
+        let Some(start) = find(&xml[..head], open.as_bytes()) else {
+            continue;
+        };
+        let after = start + open.len();
+        if let Some(len) = find(&xml[after..], close.as_bytes()) {
+            if xml[after..after + len].iter().all(u8::is_ascii_whitespace) {
+                xml.splice(
+                    start..after + len + close.len(),
+                    format!("<{name}/>").into_bytes(),
+                );
             }
         }
     }
-    text.into_bytes()
+    xml
 }
 
 /// The documents of a feed of `stories` (newest first) with `limit`

@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 
 use super::archive::{FeedDoc, FH_NAMESPACE};
 use super::urls::{story_path, Format};
-use super::{content_html, midnight_utc, xml_text, BuildError, Group, Site};
+use super::{midnight_utc, xml_text, BuildError, Group, Site};
 
 pub fn render(
     site: &Site,
@@ -39,7 +39,7 @@ pub fn render(
                 }],
                 summary: Some(Text::plain(xml_text(&story.summary))),
                 content: Some(Content {
-                    value: Some(content_html(story)),
+                    value: Some(site.content_html(story)),
                     content_type: Some("html".to_owned()),
                     ..Content::default()
                 }),
@@ -124,10 +124,11 @@ pub fn render(
     // RFC 4287 puts extension elements before the entries, where the
     // writer does not: written here, as the feed's first child.
     if let Some(name) = doc.history_element() {
-        let text = String::from_utf8_lossy(&out);
-        if let Some(at) = text.find("\n  <title") {
-            let with = format!("{}\n  <{name}/>{}", &text[..at], &text[at..]);
-            out = with.into_bytes();
+        // Spliced into the bytes: the document is large (an archive holds
+        // whole stories), and only this line is new.
+        if let Some(at) = memchr::memmem::find(&out, b"\n  <title") {
+            let element = format!("\n  <{name}/>");
+            out.splice(at..at, element.into_bytes());
         }
     }
     Ok(out)

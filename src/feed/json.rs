@@ -10,7 +10,7 @@ use serde::Serialize;
 use super::archive::FeedDoc;
 use super::urls::{story_path, Format};
 // Same text as the XML feeds: a reader switching formats sees the same title.
-use super::{content_html, midnight_utc, xml_text, BuildError, Group, Site};
+use super::{midnight_utc, xml_text, BuildError, Group, Site};
 
 #[derive(Serialize)]
 struct JsonFeed<'a> {
@@ -70,7 +70,7 @@ pub fn render(
                 id: permalink.clone(),
                 url: permalink,
                 title: xml_text(&story.title),
-                content_html: content_html(story),
+                content_html: site.content_html(story),
                 summary: xml_text(&story.summary),
                 date_published: midnight_utc(story.start()).to_rfc3339(),
                 tags: site.tags(story).into_iter().map(|tag| tag.name).collect(),

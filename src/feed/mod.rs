@@ -18,6 +18,8 @@ mod rss;
 mod text;
 pub mod urls;
 
+use std::sync::OnceLock;
+
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use rustc_hash::FxHashMap;
 use thiserror::Error;
@@ -73,9 +75,41 @@ pub struct Site<'a> {
     pub config: &'a Config,
     pub taxonomy: &'a Taxonomy,
     pub stories: &'a [Story],
+    /// Each story's feed content, rendered once (see [`Site::content_html`]).
+    contents: Vec<OnceLock<String>>,
 }
 
 impl<'a> Site<'a> {
+    pub fn new(config: &'a Config, taxonomy: &'a Taxonomy, stories: &'a [Story]) -> Site<'a> {
+        Site {
+            config,
+            taxonomy,
+            stories,
+            contents: (0..stories.len()).map(|_| OnceLock::new()).collect(),
+        }
+    }
+
+    /// A story's body as feed content ([`content_html`]). A story is in the
+    /// feed of all stories and of each of its themes and programmes, each
+    /// in three formats, with its archives: rendered once for all of them
+    /// (rendering it per document was a fifth of a first build), and only
+    /// for the documents a build really writes.
+    pub fn content_html(&self, story: &Story) -> String {
+        match self.index_of(story).and_then(|i| self.contents.get(i)) {
+            Some(cell) => cell.get_or_init(|| content_html(story)).clone(),
+            None => content_html(story),
+        }
+    }
+
+    /// The position of `story` in `self.stories`, if it is one of them.
+    fn index_of(&self, story: &Story) -> Option<usize> {
+        let size = std::mem::size_of::<Story>();
+        let base = self.stories.as_ptr() as usize;
+        let offset = (story as *const Story as usize).checked_sub(base)?;
+        let index = offset / size;
+        (offset % size == 0 && index < self.stories.len()).then_some(index)
+    }
+
     /// All stories, then each theme and each programme in taxonomy order.
     pub fn groups(&self) -> Vec<Group<'a>> {
         let mut groups = vec![Group {

@@ -14,7 +14,7 @@ use rss::{Category, Channel as RssChannel, Guid, Item};
 
 use super::archive::{empty_history_elements, FeedDoc, FH_NAMESPACE};
 use super::urls::Format;
-use super::{content_html, html_text, midnight_utc, xml_text, BuildError, Group, Site};
+use super::{html_text, midnight_utc, xml_text, BuildError, Group, Site};
 
 pub fn render(
     site: &Site,
@@ -50,7 +50,7 @@ pub fn render(
                 // Written as CDATA and rendered as HTML by readers: escaped
                 // here, or markup in a story would be live.
                 description: Some(html_text(&story.summary)),
-                content: Some(content_html(story)),
+                content: Some(site.content_html(story)),
                 guid: Some(Guid {
                     value: permalink,
                     permalink: true,
