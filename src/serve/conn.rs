@@ -96,7 +96,8 @@ async fn serve_connection(
         .header_read_timeout(limits.header_timeout)
         // A client may shut its side after the request and still read.
         .half_close(true)
-        // `Content-Type`, as tiny_http wrote them, for readers that care.
+        // `Content-Type`, not `content-type`: as the server always wrote them,
+        // for readers that compare names by case.
         .title_case_headers(true)
         .max_buf_size(limits.read_buffer())
         .serve_connection(io, TowerToHyperService::new(app))

@@ -376,7 +376,7 @@ const NOT_GRAPHIC: &AsciiSet = &CONTROLS.add(b' ');
 /// value replaced by `(hidden)` (they carry tokens and addresses), control
 /// characters and anything not ASCII escaped as `%XX`, and cut after 200
 /// bytes.
-pub fn printable(target: &str) -> String {
+fn printable(target: &str) -> String {
     const MAX: usize = 200;
     let target = hide_query_values(target);
     let bytes = target.as_bytes();
