@@ -104,6 +104,13 @@ fn listen_takes_an_address_and_conflicts_with_port() {
     assert_ne!(serving.addr.port(), 0);
     assert!(serving.get("/").starts_with("HTTP/1.1 200 OK\r\n"));
     drop(serving);
+    // IPv6, where the machine has it.
+    if std::net::TcpListener::bind("[::1]:0").is_ok() {
+        let serving =
+            Serving::start(project.command(["serve", "--dir", "public", "--listen", "[::1]:0"]));
+        assert!(serving.addr.is_ipv6(), "{}", serving.addr);
+        assert!(serving.get("/").starts_with("HTTP/1.1 200 OK\r\n"));
+    }
 
     let out = project.run(["serve", "--listen", "127.0.0.1:0", "--port", "9"]);
     assert_eq!(out.status.code(), Some(2), "{out}");
