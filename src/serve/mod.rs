@@ -197,7 +197,17 @@ impl Server {
 
     /// Also answers `endpoint`'s path with it. The first endpoint mounted
     /// at a path wins.
+    ///
+    /// # Panics
+    ///
+    /// If the path is not a literal absolute path: one that axum would
+    /// read as a pattern (`{id}`, `*rest`, `/:id`) is a bug in the endpoint.
     pub fn mount(&mut self, endpoint: Box<dyn Endpoint>) {
+        let path = endpoint.path();
+        assert!(
+            path.starts_with('/') && !path.contains(['{', '}', '*']) && !path.contains("/:"),
+            "endpoint path {path:?} is not a literal absolute path"
+        );
         if !self.endpoints.iter().any(|e| e.path() == endpoint.path()) {
             self.endpoints.push(Arc::from(endpoint));
         }
