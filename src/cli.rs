@@ -2,6 +2,7 @@
 //! the library sees these types.
 
 use std::io::{self, IsTerminal, Write};
+use std::net::{Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -15,6 +16,7 @@ use storyfeed::digest::endpoint::Unsubscribe;
 use storyfeed::digest::period::Frequency;
 use storyfeed::digest::{self as digests, DigestOptions, Notice, Preview};
 use storyfeed::parse::{self, Severity};
+use storyfeed::serve::{Limits, Server, DEFAULT_MAX_CONNECTIONS};
 
 /// The shipped default corpus.
 const DEFAULT_ARCHIVES: &str = "data/archives";
@@ -85,8 +87,11 @@ enum Command {
     ///
     /// Answers with the right Content-Type per feed format, ETag and
     /// Last-Modified, and 304 on conditional requests. Nothing outside the
-    /// directory is reachable.
-    #[command(after_help = "Example:\n  storyfeed build && storyfeed serve --port 8000")]
+    /// directory is reachable. Text is compressed (gzip, br) for clients
+    /// that ask; slow or stalled clients are cut off after a timeout.
+    #[command(
+        after_help = "Examples:\n  storyfeed build && storyfeed serve --port 8000\n  storyfeed serve --listen 0.0.0.0:8080   (in a container, behind a proxy)"
+    )]
     Serve {
         /// Directory to serve [default: public, or out_dir in the config]
         #[arg(long)]
@@ -94,6 +99,13 @@ enum Command {
         /// Port on 127.0.0.1; 0 picks a free one
         #[arg(long, default_value_t = 8000)]
         port: u16,
+        /// Address to listen on instead, e.g. 0.0.0.0:8080 or [::]:8080
+        #[arg(long, value_name = "ADDR", conflicts_with = "port")]
+        listen: Option<SocketAddr>,
+        /// Connections served at once; more wait until one closes
+        #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_CONNECTIONS,
+              value_parser = clap::value_parser!(u32).range(1..))]
+        max_connections: u32,
         /// Config file [default: ./storyfeed.toml if present]
         #[arg(long)]
         config: Option<PathBuf>,
@@ -134,7 +146,20 @@ pub fn run() -> Result<ExitCode> {
         Command::Check { paths } => check(&paths),
         Command::Build(args) => build(args),
         Command::Ping { out, config } => ping(out, config.as_deref()),
-        Command::Serve { dir, port, config } => serve(dir, port, config.as_deref()),
+        Command::Serve {
+            dir,
+            port,
+            listen,
+            max_connections,
+            config,
+        } => {
+            let addr = listen.unwrap_or(SocketAddr::from((Ipv4Addr::LOCALHOST, port)));
+            let limits = Limits {
+                max_connections: usize::try_from(max_connections).unwrap_or(usize::MAX),
+                ..Limits::default()
+            };
+            serve(dir, addr, limits, config.as_deref())
+        }
         Command::Digest(args) => digest(args),
         Command::Unsubscribe { address, config } => unsubscribe(&address, config.as_deref()),
     }
@@ -290,10 +315,15 @@ fn progress_bar(len: u64, unit: &str) -> indicatif::ProgressBar {
     bar
 }
 
-fn serve(dir: Option<PathBuf>, port: u16, config: Option<&Path>) -> Result<ExitCode> {
+fn serve(
+    dir: Option<PathBuf>,
+    addr: SocketAddr,
+    limits: Limits,
+    config: Option<&Path>,
+) -> Result<ExitCode> {
     let config = load_config(config, None)?;
     let dir = dir.unwrap_or_else(|| config.out_dir.clone());
-    let mut server = storyfeed::serve::Server::bind(&dir, port)?;
+    let mut server = Server::bind_to(&dir, addr)?.with_limits(limits);
     // The one-click unsubscribe links of digests need the signing secret.
     match Unsubscribe::from_config(&config)? {
         Some(endpoint) => server.mount(Box::new(endpoint)),

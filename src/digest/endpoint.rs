@@ -8,18 +8,24 @@
 //! secret. No cookie, no login; a wrong token is `403` and records nothing.
 //! The query (address and token) is left out of the log line.
 
-use std::io::Read;
+use std::sync::Arc;
 
 use askama::Template;
+use axum::body::{self, Body};
+use axum::extract::State;
+use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
+use axum::http::{HeaderMap, Uri};
+use axum::response::Response;
+use axum::routing::{get, MethodRouter};
+use axum::Extension;
 use percent_encoding::{utf8_percent_encode, AsciiSet};
-use tiny_http::{Method, Request, Response, ResponseBox, StatusCode};
 
 use crate::config::Config;
 use crate::digest::deliver::{load_secret, RunError};
 use crate::digest::message::{verify_token, Secret, NOT_UNRESERVED};
 use crate::digest::state::StateDir;
-use crate::serve::http::{add_header, percent_decode, text_page};
-use crate::serve::Endpoint;
+use crate::serve::http::{add_header, percent_decode, text_page, with_status};
+use crate::serve::{Endpoint, Log};
 
 /// What the one-click unsubscribe endpoint needs: the secret that signed
 /// the links, and the state directory that records unsubscriptions.
@@ -54,16 +60,16 @@ impl Endpoint for Unsubscribe {
         UNSUBSCRIBE_PATH
     }
 
-    fn handle(&self, request: &mut Request, log: &dyn Fn(&str)) -> ResponseBox {
-        match request.method() {
-            Method::Get | Method::Head => self.confirm_page(request),
-            Method::Post => self.one_click(request, log),
-            _ => {
+    fn routes(&self) -> MethodRouter {
+        // `get` answers HEAD too, without the body.
+        get(confirm_page)
+            .post(one_click)
+            .fallback(|| async {
                 let mut response = text_page(405, "Method Not Allowed");
                 add_header(&mut response, "Allow", "GET, HEAD, POST");
                 response
-            }
-        }
+            })
+            .with_state(Arc::new(self.clone()))
     }
 
     /// The query of an unsubscribe link names an address and its token.
@@ -114,70 +120,97 @@ impl Unsubscribe {
         (plausible && verify_token(&self.secret, &address, &token))
             .then_some(Verified { address, token })
     }
+}
 
-    /// `GET /unsubscribe?a=..&t=..`: a page with a confirm button; records nothing.
-    fn confirm_page(&self, request: &Request) -> ResponseBox {
-        let Some(Verified { address, token }) = self.verified(request.url()) else {
-            return forbidden();
-        };
-        let action = format!(
-            "unsubscribe?a={}&t={token}",
-            utf8_percent_encode(&address, QUERY_VALUE)
-        );
-        page(
-            200,
-            &UnsubscribePage {
-                heading: "Unsubscribe from the digest?",
-                message: &format!("Press the button to stop the email digests sent to {address}."),
-                form_action: Some(action),
-            },
-        )
-    }
+/// `GET /unsubscribe?a=..&t=..`: a page with a confirm button; records nothing.
+async fn confirm_page(State(endpoint): State<Arc<Unsubscribe>>, uri: Uri) -> Response {
+    let Some(Verified { address, token }) = endpoint.verified(&uri.to_string()) else {
+        return forbidden();
+    };
+    let action = format!(
+        "unsubscribe?a={}&t={token}",
+        utf8_percent_encode(&address, QUERY_VALUE)
+    );
+    page(
+        200,
+        &UnsubscribePage {
+            heading: "Unsubscribe from the digest?",
+            message: &format!("Press the button to stop the email digests sent to {address}."),
+            form_action: Some(action),
+        },
+    )
+}
 
-    /// `POST /unsubscribe?a=..&t=..` with `List-Unsubscribe=One-Click`:
-    /// records the unsubscription, durable before the answer.
-    fn one_click(&self, request: &mut Request, log: &dyn Fn(&str)) -> ResponseBox {
-        let Some(Verified { address, .. }) = self.verified(request.url()) else {
-            return forbidden();
-        };
-        if request.body_length().is_some_and(|n| n > MAX_POST_BODY) {
-            return text_page(413, "Content Too Large");
-        }
-        let content_type = request
-            .headers()
-            .iter()
-            .find(|h| h.field.equiv("Content-Type"))
-            .map(|h| h.value.as_str().to_owned())
-            .unwrap_or_default();
-        let mut body = Vec::new();
-        let limit = u64::try_from(MAX_POST_BODY + 1).unwrap_or(u64::MAX);
-        if request
-            .as_reader()
-            .take(limit)
-            .read_to_end(&mut body)
-            .is_err()
-        {
-            return text_page(400, "Bad Request");
-        }
-        if body.len() > MAX_POST_BODY {
-            return text_page(413, "Content Too Large");
-        }
-        if !is_one_click(&content_type, &body) {
-            return text_page(400, "Bad Request");
-        }
-        if let Err(e) = self.state.unsubscribe(&address, "one-click") {
-            log(&format!("unsubscribe: {e}"));
-            return text_page(500, "Internal Server Error");
-        }
-        page(
-            200,
-            &UnsubscribePage {
-                heading: "Unsubscribed",
-                message: &format!("{address} will receive no more digests."),
-                form_action: None,
-            },
-        )
+/// `POST /unsubscribe?a=..&t=..` with `List-Unsubscribe=One-Click`:
+/// records the unsubscription, durable before the answer.
+async fn one_click(
+    State(endpoint): State<Arc<Unsubscribe>>,
+    Extension(log): Extension<Log>,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let Some(Verified { address, .. }) = endpoint.verified(&uri.to_string()) else {
+        return forbidden();
+    };
+    let declared = headers
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > MAX_POST_BODY as u64) {
+        return text_page(413, "Content Too Large");
     }
+    let content_type = headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    // A body the server's limit cut short is an error too: the same 413.
+    let body = match body::to_bytes(body, MAX_POST_BODY).await {
+        Ok(body) => body,
+        Err(e) if is_length_limit(&e) => return text_page(413, "Content Too Large"),
+        Err(_) => return text_page(400, "Bad Request"),
+    };
+    if !is_one_click(&content_type, &body) {
+        return text_page(400, "Bad Request");
+    }
+    // fsync: off the async threads.
+    let recorded = {
+        let address = address.clone();
+        tokio::task::spawn_blocking(move || {
+            endpoint
+                .state
+                .unsubscribe(&address, "one-click")
+                .map_err(|e| e.to_string())
+        })
+        .await
+        .unwrap_or_else(|e| Err(e.to_string()))
+    };
+    if let Err(e) = recorded {
+        log.line(format!("unsubscribe: {e}"));
+        return text_page(500, "Internal Server Error");
+    }
+    page(
+        200,
+        &UnsubscribePage {
+            heading: "Unsubscribed",
+            message: &format!("{address} will receive no more digests."),
+            form_action: None,
+        },
+    )
+}
+
+/// Whether reading a body failed on a length limit (ours or the server's),
+/// rather than on the connection.
+fn is_length_limit(error: &axum::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(e) = source {
+        if e.is::<http_body_util::LengthLimitError>() {
+            return true;
+        }
+        source = e.source();
+    }
+    false
 }
 
 /// Whether a POST body is RFC 8058's `List-Unsubscribe=One-Click`, as
@@ -222,7 +255,7 @@ fn is_one_click(content_type: &str, body: &[u8]) -> bool {
 }
 
 /// `403` for a missing or wrong token: nothing is said about the address.
-fn forbidden() -> ResponseBox {
+fn forbidden() -> Response {
     page(
         403,
         &UnsubscribePage {
@@ -235,13 +268,11 @@ fn forbidden() -> ResponseBox {
 
 /// An unsubscribe page: never cached, and its URL (holding the token) is
 /// not sent on as a referrer.
-fn page(status: u16, page: &UnsubscribePage<'_>) -> ResponseBox {
+fn page(status: u16, page: &UnsubscribePage<'_>) -> Response {
     let Ok(body) = page.render() else {
         return text_page(500, "Internal Server Error");
     };
-    let mut response = Response::from_data(body.into_bytes())
-        .with_status_code(StatusCode(status))
-        .boxed();
+    let mut response = with_status(Response::new(Body::from(body)), status);
     add_header(&mut response, "Content-Type", "text/html; charset=utf-8");
     add_header(&mut response, "Cache-Control", "no-store");
     add_header(&mut response, "Referrer-Policy", "no-referrer");

@@ -3,15 +3,18 @@
 //! `Content-Type`, and answering `GET`/`HEAD` for it.
 
 use std::fs::{self, File};
-use std::io::{self, Read};
+use std::io::Read;
 use std::path::{Component, Path, PathBuf};
 use std::time::UNIX_EPOCH;
 
+use axum::body::Body;
+use axum::http::{HeaderMap, Method};
+use axum::response::Response;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
-use tiny_http::{Method, Request, Response, ResponseBox, StatusCode};
 
 use super::http::{
     add_header, etag, http_date, not_found, not_modified, origin_path, percent_decode, text_page,
+    with_status,
 };
 
 /// Escaped in a redirect's path segment: all but unreserved characters and
@@ -35,9 +38,15 @@ const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b':')
     .remove(b'@');
 
-/// GET or HEAD of a file under `root`, honouring conditional requests.
-pub(super) fn static_file(root: &Path, request: &Request) -> ResponseBox {
-    let (path, name) = match resolve(root, request.url()) {
+/// GET or HEAD of the file `target` (the request target) names under
+/// `root`, honouring conditional requests. Blocking: it reads the disk.
+pub(super) fn static_file(
+    root: &Path,
+    method: &Method,
+    target: &str,
+    headers: &HeaderMap,
+) -> Response {
+    let (path, name) = match resolve(root, target) {
         Some(Target::File { path, name }) => (path, name),
         Some(Target::Redirect(location)) => {
             let mut response = text_page(301, "Moved Permanently");
@@ -65,7 +74,7 @@ pub(super) fn static_file(root: &Path, request: &Request) -> ResponseBox {
         .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
         .map(|d| d.as_secs());
 
-    let head = |response: &mut ResponseBox| {
+    let head = |response: &mut Response| {
         add_header(response, "ETag", &tag);
         if let Some(text) = &last_modified {
             add_header(response, "Last-Modified", text);
@@ -73,30 +82,27 @@ pub(super) fn static_file(root: &Path, request: &Request) -> ResponseBox {
         add_header(response, "Cache-Control", "no-cache");
     };
     // Content-Length is the file's size for HEAD and 304 too (RFC 9110 8.6);
-    // tiny_http sends no body for either.
-    let size = usize::try_from(meta.len()).unwrap_or(usize::MAX);
-    if not_modified(request.headers(), &tag, mtime_secs) {
-        let mut response =
-            Response::new(StatusCode(304), Vec::new(), io::empty(), Some(size), None)
-                .with_chunked_threshold(usize::MAX)
-                .boxed();
+    // hyper sends no body for either.
+    let size = meta.len().to_string();
+    if not_modified(headers, &tag, mtime_secs) {
+        let mut response = with_status(Response::new(Body::empty()), 304);
         head(&mut response);
+        add_header(&mut response, "Content-Length", &size);
         return response;
     }
-    let mut response = if *request.method() == Method::Head {
-        Response::new(StatusCode(200), Vec::new(), io::empty(), Some(size), None)
-            .with_chunked_threshold(usize::MAX)
-            .boxed()
+    let mut response = if method == Method::HEAD {
+        let mut response = Response::new(Body::empty());
+        add_header(&mut response, "Content-Length", &size);
+        response
     } else {
         // Read it whole so Content-Length always matches what is sent, even
         // if `storyfeed build` rewrites the file meanwhile.
-        let mut body = Vec::with_capacity(size.min(1 << 26));
+        let capacity = usize::try_from(meta.len()).unwrap_or(usize::MAX);
+        let mut body = Vec::with_capacity(capacity.min(1 << 26));
         if file.read_to_end(&mut body).is_err() {
             return text_page(500, "Internal Server Error");
         }
-        Response::from_data(body)
-            .with_chunked_threshold(usize::MAX)
-            .boxed()
+        Response::new(Body::from(body))
     };
     head(&mut response);
     add_header(&mut response, "Content-Type", content_type(&name));

@@ -4,8 +4,11 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use axum::body::Body;
+use axum::http::header::{HeaderName, HeaderValue, IF_MODIFIED_SINCE, IF_NONE_MATCH};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use percent_encoding::percent_decode_str;
-use tiny_http::{Header, Response, ResponseBox, StatusCode};
 
 /// The path part of a request target: origin form (`/a/b?q`) or absolute
 /// form (`http://host/a/b?q`), without query or fragment.
@@ -78,21 +81,19 @@ pub(super) fn http_date(mtime: SystemTime) -> Option<String> {
 /// Whether a conditional GET/HEAD gets `304`: `If-None-Match` decides when
 /// present (RFC 9110 13.2.2), else `If-Modified-Since` compared at second
 /// resolution with `last_modified`, the file's mtime in seconds since 1970.
-pub(super) fn not_modified(headers: &[Header], etag: &str, last_modified: Option<u64>) -> bool {
-    let mut if_none_match = headers
-        .iter()
-        .filter(|h| h.field.equiv("If-None-Match"))
-        .peekable();
+pub(super) fn not_modified(headers: &HeaderMap, etag: &str, last_modified: Option<u64>) -> bool {
+    // A value that is not visible ASCII matches nothing, as before.
+    let mut if_none_match = headers.get_all(IF_NONE_MATCH).iter().peekable();
     if if_none_match.peek().is_some() {
-        return if_none_match.any(|h| etag_list_matches(h.value.as_str(), etag));
+        return if_none_match.any(|v| v.to_str().is_ok_and(|v| etag_list_matches(v, etag)));
     }
     let Some(last_modified) = last_modified else {
         return false;
     };
     let since = headers
-        .iter()
-        .find(|h| h.field.equiv("If-Modified-Since"))
-        .and_then(|h| httpdate::parse_http_date(h.value.as_str()).ok())
+        .get(IF_MODIFIED_SINCE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| httpdate::parse_http_date(v).ok())
         .and_then(|t| t.duration_since(UNIX_EPOCH).ok());
     since.is_some_and(|since| last_modified <= since.as_secs())
 }
@@ -127,34 +128,43 @@ fn etag_list_matches(value: &str, etag: &str) -> bool {
 }
 
 /// `405` listing the methods the file handler answers.
-pub(super) fn method_not_allowed() -> ResponseBox {
+pub(super) fn method_not_allowed() -> Response {
     let mut response = text_page(405, "Method Not Allowed");
     add_header(&mut response, "Allow", "GET, HEAD");
     response
 }
 
 /// `404` with a short HTML body.
-pub(super) fn not_found() -> ResponseBox {
+pub(super) fn not_found() -> Response {
     text_page(404, "Not Found")
 }
 
 /// A small HTML page whose title and heading are the status line.
-pub fn text_page(status: u16, reason: &str) -> ResponseBox {
+pub fn text_page(status: u16, reason: &str) -> Response {
     let body = format!(
         "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>{status} {reason}</title></head>\n<body><h1>{status} {reason}</h1></body></html>\n"
     );
-    let mut response = Response::from_data(body.into_bytes())
-        .with_status_code(StatusCode(status))
-        .boxed();
+    let mut response = with_status(Response::new(Body::from(body)), status);
     add_header(&mut response, "Content-Type", "text/html; charset=utf-8");
     add_header(&mut response, "Cache-Control", "no-cache");
     response
 }
 
-/// Adds a header; a name or value tiny_http refuses is left out.
-pub fn add_header(response: &mut ResponseBox, name: &str, value: &str) {
-    if let Ok(header) = Header::from_bytes(name.as_bytes(), value.as_bytes()) {
-        response.add_header(header);
+/// `response` with the status `status`; a number that is no HTTP status
+/// (outside 100..=999) gives `500`.
+pub fn with_status(mut response: Response, status: u16) -> Response {
+    *response.status_mut() =
+        StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    response
+}
+
+/// Adds a header; a name or value HTTP does not allow is left out.
+pub fn add_header(response: &mut Response, name: &str, value: &str) {
+    if let (Ok(name), Ok(value)) = (
+        HeaderName::from_bytes(name.as_bytes()),
+        HeaderValue::from_str(value),
+    ) {
+        response.headers_mut().append(name, value);
     }
 }
 
@@ -162,8 +172,15 @@ pub fn add_header(response: &mut ResponseBox, name: &str, value: &str) {
 mod tests {
     use super::*;
 
-    fn header(name: &str, value: &str) -> Header {
-        Header::from_bytes(name.as_bytes(), value.as_bytes()).unwrap()
+    fn headers(pairs: &[(&str, &str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (name, value) in pairs {
+            map.append(
+                HeaderName::from_bytes(name.as_bytes()).unwrap(),
+                HeaderValue::from_str(value).unwrap(),
+            );
+        }
+        map
     }
 
     #[test]
@@ -220,21 +237,19 @@ mod tests {
     #[test]
     fn if_none_match_takes_precedence_over_if_modified_since() {
         let tag = "\"1-2\"";
-        let ims = header("If-Modified-Since", "Sun, 06 Nov 1994 08:49:37 GMT");
+        let ims = ("If-Modified-Since", "Sun, 06 Nov 1994 08:49:37 GMT");
         let lm = Some(784_111_777); // the same second
-        assert!(not_modified(std::slice::from_ref(&ims), tag, lm));
-        assert!(!not_modified(
-            std::slice::from_ref(&ims),
-            tag,
-            Some(784_111_778)
-        ));
-        assert!(!not_modified(std::slice::from_ref(&ims), tag, None));
-        let other = header("If-None-Match", "\"other\"");
-        assert!(!not_modified(&[other, ims.clone()], tag, lm));
-        let same = header("If-None-Match", tag);
-        assert!(not_modified(&[same, ims], tag, Some(u64::MAX)));
-        let garbage = header("If-Modified-Since", "yesterday");
-        assert!(!not_modified(&[garbage], tag, lm));
+        assert!(not_modified(&headers(&[ims]), tag, lm));
+        assert!(!not_modified(&headers(&[ims]), tag, Some(784_111_778)));
+        assert!(!not_modified(&headers(&[ims]), tag, None));
+        let other = ("If-None-Match", "\"other\"");
+        assert!(!not_modified(&headers(&[other, ims]), tag, lm));
+        let same = ("If-None-Match", tag);
+        assert!(not_modified(&headers(&[same, ims]), tag, Some(u64::MAX)));
+        // Each If-None-Match field line counts.
+        assert!(not_modified(&headers(&[other, same]), tag, None));
+        let garbage = ("If-Modified-Since", "yesterday");
+        assert!(!not_modified(&headers(&[garbage]), tag, lm));
     }
 
     #[test]

@@ -1,11 +1,11 @@
 //! A local HTTP server for a built site, so a feed reader can subscribe to it.
 //!
-//! This module is responsible for answering requests from `127.0.0.1` with
-//! the files of one directory (the `public/` that `storyfeed build` writes):
-//! mapping a URL path to a file, choosing the `Content-Type` (`files.rs`), and
-//! letting readers poll cheaply through `ETag`, `Last-Modified` and
-//! conditional GET (`304 Not Modified`, [`http`]). It prints nothing: each
-//! request gives one log line to the sink passed to [`Server::run`].
+//! This module is responsible for answering HTTP requests with the files of
+//! one directory (the `public/` that `storyfeed build` writes): mapping a URL
+//! path to a file, choosing the `Content-Type` (`files.rs`), and letting
+//! readers poll cheaply through `ETag`, `Last-Modified` and conditional GET
+//! (`304 Not Modified`, [`http`]). It prints nothing: each request gives one
+//! log line to the sink passed to [`Server::run`].
 //!
 //! Invariant: **nothing outside the root is served.** Two independent lines
 //! of defence keep it:
@@ -21,27 +21,51 @@
 //! Every refusal is a plain `404 Not Found`, the same answer as for a file
 //! that does not exist, so a client learns nothing about what lies outside.
 //!
-//! Requests go through `route`, a small router on path and method. Other
-//! endpoints than static files are [mounted](Server::mount): an
-//! [`Endpoint`] answers one path, every method, and says how its requests
-//! appear in the log (the digests' unsubscribe links, for one, are mounted
-//! by the command line and keep their query out of it).
+//! The server is axum on hyper (HTTP/1.1) on a tokio runtime of its own.
+//! Requests go through one axum [`Router`]: other endpoints than static
+//! files are [mounted](Server::mount) at their path (an [`Endpoint`] gives
+//! the axum handlers for its path and says how its requests appear in the
+//! log: the digests' unsubscribe links, for one, are mounted by the command
+//! line and keep their query out of it); the files answer everything else.
+//! Around the router sit, outermost first: the request log, a timeout per
+//! request (`408`), a body limit (`413`), compression of text types, and a
+//! catch for panics (`500`). Below it, `conn.rs` caps the connections and
+//! puts every read and write under a timeout; [`Limits`] holds the numbers.
+//!
+//! The log never shows a query value (`?a=(hidden)`): links that carry a
+//! token or an address are secrets, whether or not an endpoint answers them.
 
 pub mod http;
 
+mod conn;
 mod files;
+mod limits;
 
 use std::io;
-use std::net::{Ipv4Addr, SocketAddr};
-use std::panic::{self, AssertUnwindSafe};
+use std::net::{Ipv4Addr, SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
+use axum::extract::{Request, State};
+use axum::http::header::{CONTENT_ENCODING, CONTENT_TYPE, ETAG};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, Version};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::routing::MethodRouter;
+use axum::{Extension, Router};
 use percent_encoding::{percent_encode, AsciiSet, CONTROLS};
 use thiserror::Error;
-use tiny_http::{Method, Request, ResponseBox};
+use tokio::sync::{mpsc, Notify};
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::predicate::{DefaultPredicate, Predicate};
+use tower_http::compression::{CompressionLayer, CompressionLevel};
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
 
-use http::{method_not_allowed, origin_path, text_page};
+pub use limits::{Limits, DEFAULT_MAX_CONNECTIONS};
+
+use http::{method_not_allowed, text_page};
 
 /// What can go wrong setting up or running the server. Request-level
 /// problems are answered with an HTTP status, never returned here.
@@ -64,9 +88,9 @@ pub enum ServeError {
         #[source]
         source: Box<dyn std::error::Error + Send + Sync + 'static>,
     },
-    /// The listening socket failed; no further request can be received.
-    #[error("stopped listening on {addr}")]
-    Accept {
+    /// The runtime or the listening socket could not be set up.
+    #[error("cannot start serving on {addr}")]
+    Start {
         addr: SocketAddr,
         #[source]
         source: io::Error,
@@ -74,31 +98,50 @@ pub enum ServeError {
 }
 
 /// Something other than a file, answered at one path of the server.
-pub trait Endpoint: Send + Sync {
-    /// The path answered, as requested but without query or fragment
-    /// (`/unsubscribe`). It hides a file of that name.
+///
+/// Several endpoints that share state (a database handle, a secret, a
+/// mailer) each hold an `Arc` of it and give it to their handlers with
+/// [`MethodRouter::with_state`].
+pub trait Endpoint: Send + Sync + 'static {
+    /// The path answered, exactly (`/unsubscribe`; not a prefix). It hides
+    /// a file of that name.
     fn path(&self) -> &str;
 
-    /// Answers a request for [`Endpoint::path`], whatever its method. `log`
-    /// is the server's log sink, for what the status does not say. A panic
-    /// is answered `500`.
-    fn handle(&self, request: &mut Request, log: &dyn Fn(&str)) -> ResponseBox;
+    /// The handlers for [`Endpoint::path`], by method (a method without one
+    /// is the endpoint's to answer, with a fallback). A handler finds the
+    /// server's [`Log`] in an [`Extension`], for what the status does not
+    /// say. A panic is answered `500`.
+    fn routes(&self) -> MethodRouter;
 
     /// The request target as the log line shows it. By default the target
-    /// itself, made safe for a terminal.
+    /// itself, query values hidden, made safe for a terminal.
     fn log_target(&self, target: &str) -> String {
         printable(target)
     }
 }
 
-/// A static-file server for one directory, listening on `127.0.0.1`.
+/// The server's log, for endpoints: each line goes to the sink given to
+/// [`Server::run`], in order, from the thread that called it.
+#[derive(Debug, Clone)]
+pub struct Log(mpsc::UnboundedSender<String>);
+
+impl Log {
+    /// Logs one line. Lines logged after the server stopped are dropped.
+    pub fn line(&self, line: impl Into<String>) {
+        let _ = self.0.send(line.into());
+    }
+}
+
+/// A server for one directory and the endpoints mounted on it.
 pub struct Server {
-    http: tiny_http::Server,
+    listener: TcpListener,
     /// Canonical (absolute, symlink-free) path of the served directory.
     root: PathBuf,
     addr: SocketAddr,
+    limits: Limits,
     stopped: AtomicBool,
-    endpoints: Vec<Box<dyn Endpoint>>,
+    stop: Arc<Notify>,
+    endpoints: Vec<Arc<dyn Endpoint>>,
 }
 
 impl Server {
@@ -107,6 +150,12 @@ impl Server {
     /// Fails if `root` does not exist or is not a directory, or if the
     /// address cannot be bound.
     pub fn bind(root: &Path, port: u16) -> Result<Server, ServeError> {
+        Server::bind_to(root, SocketAddr::from((Ipv4Addr::LOCALHOST, port)))
+    }
+
+    /// Binds `addr` (`0.0.0.0:8080`, `[::]:8080`; port 0 = any free port)
+    /// to serve `root`, with the default [`Limits`].
+    pub fn bind_to(root: &Path, addr: SocketAddr) -> Result<Server, ServeError> {
         let canonical = root.canonicalize().map_err(|source| ServeError::Root {
             dir: root.to_path_buf(),
             source,
@@ -116,25 +165,52 @@ impl Server {
                 dir: root.to_path_buf(),
             });
         }
-        let wanted = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
-        let http = tiny_http::Server::http(wanted).map_err(|source| ServeError::Bind {
-            addr: wanted,
-            source,
-        })?;
-        let addr = http.server_addr().to_ip().unwrap_or(wanted);
-        Ok(Server {
-            http,
-            root: canonical,
+        let bind_error = |source: io::Error| ServeError::Bind {
             addr,
+            source: Box::new(source),
+        };
+        let listener = TcpListener::bind(addr).map_err(bind_error)?;
+        // tokio needs it non-blocking.
+        listener.set_nonblocking(true).map_err(bind_error)?;
+        let local = listener.local_addr().unwrap_or(addr);
+        Ok(Server {
+            listener,
+            root: canonical,
+            addr: local,
+            limits: Limits::default(),
             stopped: AtomicBool::new(false),
+            stop: Arc::new(Notify::new()),
             endpoints: Vec::new(),
         })
     }
 
+    /// The server with `limits` instead of the default ones.
+    pub fn with_limits(mut self, limits: Limits) -> Server {
+        self.limits = limits;
+        self
+    }
+
+    /// The limits in force.
+    pub fn limits(&self) -> Limits {
+        self.limits
+    }
+
     /// Also answers `endpoint`'s path with it. The first endpoint mounted
     /// at a path wins.
+    ///
+    /// # Panics
+    ///
+    /// If the path is not a literal absolute path: one that axum would
+    /// read as a pattern (`{id}`, `*rest`, `/:id`) is a bug in the endpoint.
     pub fn mount(&mut self, endpoint: Box<dyn Endpoint>) {
-        self.endpoints.push(endpoint);
+        let path = endpoint.path();
+        assert!(
+            path.starts_with('/') && !path.contains(['{', '}', '*']) && !path.contains("/:"),
+            "endpoint path {path:?} is not a literal absolute path"
+        );
+        if !self.endpoints.iter().any(|e| e.path() == endpoint.path()) {
+            self.endpoints.push(Arc::from(endpoint));
+        }
     }
 
     /// The address actually listened on (with the real port when bound to 0).
@@ -147,88 +223,194 @@ impl Server {
         &self.root
     }
 
-    /// Serves requests one after another until [`Server::stop`] is called
-    /// (from another thread) or the process ends. Each request gives `log`
-    /// one line, `{method} {target} {status}`.
+    /// Serves requests, each connection on its own task, until
+    /// [`Server::stop`] is called (from another thread) or the process
+    /// ends. Each request gives `log` one line, `{method} {target}
+    /// {status}`, once its answer is ready; so do accept errors.
     pub fn run(&self, log: &dyn Fn(&str)) -> Result<(), ServeError> {
-        loop {
-            if self.stopped.load(Ordering::SeqCst) {
-                return Ok(());
+        if self.stopped.load(Ordering::SeqCst) {
+            return Ok(());
+        }
+        let start_error = |source| ServeError::Start {
+            addr: self.addr,
+            source,
+        };
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .map_err(start_error)?;
+        let listener = self.listener.try_clone().map_err(start_error)?;
+        let (sender, mut lines) = mpsc::unbounded_channel();
+        let result = runtime.block_on(async {
+            let listener = tokio::net::TcpListener::from_std(listener)?;
+            let app = self.app(Log(sender.clone()));
+            let accept = conn::accept_loop(
+                listener,
+                app,
+                self.limits,
+                Log(sender),
+                Arc::clone(&self.stop),
+            );
+            tokio::pin!(accept);
+            // The sink is called here only, on the caller's thread.
+            loop {
+                tokio::select! {
+                    () = &mut accept => break,
+                    Some(line) = lines.recv() => log(&line),
+                }
             }
-            match self.http.recv() {
-                Ok(request) => self.handle(request, log),
-                Err(_) if self.stopped.load(Ordering::SeqCst) => return Ok(()),
-                Err(source) => {
-                    return Err(ServeError::Accept {
-                        addr: self.addr,
-                        source,
-                    })
+            // Every request answered before the stop has its line.
+            while let Ok(line) = lines.try_recv() {
+                log(&line);
+            }
+            Ok(())
+        });
+        // Connections still open are dropped; a file being read is not
+        // waited for long.
+        runtime.shutdown_timeout(std::time::Duration::from_secs(1));
+        result.map_err(start_error)
+    }
+
+    /// Makes [`Server::run`] return at once (connections still open are
+    /// cut), or, called before it, makes it return without serving.
+    pub fn stop(&self) {
+        self.stopped.store(true, Ordering::SeqCst);
+        // Kept for `run` if it is not waiting yet.
+        self.stop.notify_one();
+    }
+
+    /// The router: mounted endpoints at their paths, files for the rest,
+    /// and the layers every request goes through.
+    fn app(&self, log: Log) -> Router {
+        let mut router = Router::new();
+        for endpoint in &self.endpoints {
+            router = router.route(endpoint.path(), endpoint.routes());
+        }
+        let root = Arc::new(self.root.clone());
+        let logged = Arc::new(Logged {
+            log: log.clone(),
+            endpoints: self.endpoints.clone(),
+        });
+        // `layer` wraps what is above it: the last one sees requests first.
+        router
+            .fallback(move |method, uri, headers| files(root, method, uri, headers))
+            .layer(CatchPanicLayer::custom(|_| {
+                text_page(500, "Internal Server Error")
+            }))
+            .layer(
+                CompressionLayer::new()
+                    .quality(CompressionLevel::Precise(4))
+                    .compress_when(DefaultPredicate::new().and(is_text)),
+            )
+            .layer(middleware::map_response(weaken_etag))
+            .layer(RequestBodyLimitLayer::new(self.limits.max_body_bytes))
+            .layer(TimeoutLayer::with_status_code(
+                StatusCode::REQUEST_TIMEOUT,
+                self.limits.request_timeout,
+            ))
+            .layer(middleware::from_fn_with_state(logged, log_request))
+            .layer(Extension(log))
+    }
+}
+
+/// The static files: GET and HEAD, off the async threads (they read disk).
+async fn files(root: Arc<PathBuf>, method: Method, uri: Uri, headers: HeaderMap) -> Response {
+    if method != Method::GET && method != Method::HEAD {
+        return method_not_allowed();
+    }
+    let target = uri.to_string();
+    tokio::task::spawn_blocking(move || files::static_file(&root, &method, &target, &headers))
+        .await
+        .unwrap_or_else(|_| text_page(500, "Internal Server Error"))
+}
+
+/// What the request log needs: the sink, and the endpoints' own way of
+/// showing their targets.
+struct Logged {
+    log: Log,
+    endpoints: Vec<Arc<dyn Endpoint>>,
+}
+
+/// Logs `{method} {target} {status}` for each request, once answered.
+async fn log_request(State(logged): State<Arc<Logged>>, request: Request, next: Next) -> Response {
+    let method = request.method().clone();
+    let target = request.uri().to_string();
+    let path = request.uri().path();
+    let shown = match logged.endpoints.iter().find(|e| e.path() == path) {
+        Some(endpoint) => endpoint.log_target(&target),
+        None => printable(&target),
+    };
+    let response = next.run(request).await;
+    logged
+        .log
+        .line(format!("{method} {shown} {}", response.status().as_u16()));
+    response
+}
+
+/// Compressed only: text, markup, feeds and JSON; images and the rest are
+/// compressed already or not worth it.
+fn is_text(_: StatusCode, _: Version, headers: &HeaderMap, _: &axum::http::Extensions) -> bool {
+    let Some(media_type) = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    let media_type = media_type.split(';').next().unwrap_or("").trim();
+    media_type.starts_with("text/")
+        || media_type.ends_with("+xml")
+        || media_type.ends_with("+json")
+        || media_type == "application/xml"
+        || media_type == "application/json"
+        || media_type == "image/svg+xml"
+}
+
+/// A compressed body is another representation than the file: its strong
+/// `ETag` becomes weak (as nginx does), which still answers
+/// `If-None-Match` (a weak comparison) with `304`.
+async fn weaken_etag(mut response: Response) -> Response {
+    if response.headers().contains_key(CONTENT_ENCODING) {
+        if let Some(tag) = response.headers().get(ETAG).and_then(|v| v.to_str().ok()) {
+            if !tag.starts_with("W/") {
+                if let Ok(weak) = HeaderValue::from_str(&format!("W/{tag}")) {
+                    response.headers_mut().insert(ETAG, weak);
                 }
             }
         }
     }
-
-    /// Makes [`Server::run`] return: at once if it is waiting for a request,
-    /// else after the request it is answering.
-    pub fn stop(&self) {
-        self.stopped.store(true, Ordering::SeqCst);
-        self.http.unblock();
-    }
-
-    /// Answers one request and logs it.
-    fn handle(&self, mut request: Request, log: &dyn Fn(&str)) {
-        let method = request.method().clone();
-        let path = origin_path(request.url());
-        let endpoint = self
-            .endpoints
-            .iter()
-            .map(|e| &**e)
-            .find(|e| path == Some(e.path()));
-        let target = match endpoint {
-            Some(endpoint) => endpoint.log_target(request.url()),
-            None => printable(request.url()),
-        };
-        let response = panic::catch_unwind(AssertUnwindSafe(|| {
-            route(&self.root, endpoint, &mut request, log)
-        }))
-        .unwrap_or_else(|_| text_page(500, "Internal Server Error"));
-        let status = response.status_code().0;
-        match request.respond(response) {
-            Ok(()) => log(&format!("{method} {target} {status}")),
-            Err(e) => log(&format!("{method} {target} {status} (not sent: {e})")),
-        }
-    }
-}
-
-/// The router: picks the handler for a request from its path and method.
-/// `endpoint` is the one mounted at the request's path, if any.
-fn route(
-    root: &Path,
-    endpoint: Option<&dyn Endpoint>,
-    request: &mut Request,
-    log: &dyn Fn(&str),
-) -> ResponseBox {
-    match (request.method(), endpoint) {
-        (_, Some(endpoint)) => endpoint.handle(request, log),
-        (Method::Get | Method::Head, None) => files::static_file(root, request),
-        (_, None) => method_not_allowed(),
-    }
+    response
 }
 
 /// Escaped in a logged target: all but printable ASCII (non-ASCII bytes
 /// always are).
 const NOT_GRAPHIC: &AsciiSet = &CONTROLS.add(b' ');
 
-/// A request target safe to print on a terminal: control characters and
-/// anything not ASCII escaped as `%XX`, and cut after 200 bytes.
+/// A request target safe to print on a terminal and to keep: each query
+/// value replaced by `(hidden)` (they carry tokens and addresses), control
+/// characters and anything not ASCII escaped as `%XX`, and cut after 200
+/// bytes.
 fn printable(target: &str) -> String {
     const MAX: usize = 200;
+    let target = hide_query_values(target);
     let bytes = target.as_bytes();
     let mut out = percent_encode(&bytes[..bytes.len().min(MAX)], NOT_GRAPHIC).to_string();
     if bytes.len() > MAX {
         out.push_str("...");
     }
     out
+}
+
+/// `target` with the value of each `key=value` pair of its query replaced
+/// by `(hidden)`; keys and the path are kept.
+fn hide_query_values(target: &str) -> String {
+    let Some((path, query)) = target.split_once('?') else {
+        return target.to_owned();
+    };
+    let pairs: Vec<String> = query
+        .split('&')
+        .map(|pair| match pair.split_once('=') {
+            Some((key, _)) => format!("{key}=(hidden)"),
+            None => pair.to_owned(),
+        })
+        .collect();
+    format!("{path}?{}", pairs.join("&"))
 }
 
 #[cfg(test)]
@@ -244,5 +426,16 @@ mod tests {
         assert_eq!(printable("/é%\x7f~!"), "/%C3%A9%%7F~!");
         let cut = format!("/{}é", "a".repeat(198));
         assert_eq!(printable(&cut), format!("{}%C3...", &cut[..199]));
+    }
+
+    #[test]
+    fn printable_hides_query_values() {
+        assert_eq!(
+            printable("/unsubscribe?a=ana%40example.org&t=0f1e"),
+            "/unsubscribe?a=(hidden)&t=(hidden)"
+        );
+        assert_eq!(printable("/a?x&y=&=z"), "/a?x&y=(hidden)&=(hidden)");
+        assert_eq!(printable("/a?"), "/a?");
+        assert_eq!(printable("/a=b"), "/a=b");
     }
 }

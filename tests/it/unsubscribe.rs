@@ -271,3 +271,28 @@ fn the_log_shows_no_address_or_token_and_other_methods_get_405() {
     );
     assert!(!log.iter().any(|l| l.contains("ana")), "{log:?}");
 }
+
+#[test]
+fn without_a_secret_the_log_holds_neither_token_nor_address() {
+    // `storyfeed serve` with no secret mounts no endpoint: the link falls
+    // through to the files, and its log line once showed the whole token.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("index.html"), "<!DOCTYPE html>").unwrap();
+    let server = ServerThread::start(Server::bind(dir.path(), 0).unwrap());
+    let target = link_target("ana.lopez@example.org");
+    let token = unsubscribe_token(&secret(), "ana.lopez@example.org");
+    assert_eq!(http(server.addr(), "GET", &target, FORM, "").0, 404);
+    assert_eq!(http(server.addr(), "POST", &target, FORM, ONE_CLICK).0, 405);
+    let log = server.stop();
+    assert_eq!(
+        log,
+        [
+            "GET /unsubscribe?a=(hidden)&t=(hidden) 404",
+            "POST /unsubscribe?a=(hidden)&t=(hidden) 405"
+        ]
+    );
+    for line in &log {
+        assert!(!line.contains(&token[..8]), "{line}");
+        assert!(!line.contains("lopez"), "{line}");
+    }
+}

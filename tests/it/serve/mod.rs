@@ -3,6 +3,8 @@
 //! [`server`] itself.
 
 mod files;
+mod hostile;
+mod process;
 mod server;
 
 use std::fs::{self, File};
@@ -11,7 +13,7 @@ use std::net::{Shutdown, SocketAddr, TcpStream};
 use std::path::Path;
 use std::time::{Duration, SystemTime};
 
-use storyfeed::serve::Server;
+use storyfeed::serve::{Limits, Server};
 
 use crate::harness::ServerThread;
 use tempfile::TempDir;
@@ -37,6 +39,11 @@ impl Site {
 
     /// A site whose server `mount` has mounted endpoints on.
     fn with(mount: impl FnOnce(&mut Server)) -> Site {
+        Site::with_limits(Limits::default(), mount)
+    }
+
+    /// A site served under `limits`, with endpoints mounted by `mount`.
+    fn with_limits(limits: Limits, mount: impl FnOnce(&mut Server)) -> Site {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().join("site");
         fs::create_dir_all(root.join("feeds")).unwrap();
@@ -56,7 +63,7 @@ impl Site {
             fs::create_dir(root.join("inner")).unwrap();
             symlink("../../outside.txt", root.join("inner/index.html")).unwrap();
         }
-        let mut server = Server::bind(&root, 0).unwrap();
+        let mut server = Server::bind(&root, 0).unwrap().with_limits(limits);
         mount(&mut server);
         Site {
             dir,

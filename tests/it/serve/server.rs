@@ -5,8 +5,10 @@ use std::sync::Arc;
 use std::thread;
 use std::time::Duration;
 
-use storyfeed::serve::{Endpoint, ServeError, Server};
-use tiny_http::{Request, Response, ResponseBox};
+use axum::http::{Method, StatusCode, Uri};
+use axum::routing::{any, MethodRouter};
+use axum::Extension;
+use storyfeed::serve::{Endpoint, Log, ServeError, Server};
 
 use super::{request, Site, INDEX};
 
@@ -53,14 +55,17 @@ fn stop_ends_run_promptly() {
 fn each_request_gives_one_log_line_safe_for_a_terminal() {
     let site = Site::new();
     assert_eq!(site.get("/feeds/all.rss", &[]).status, 200);
-    assert_eq!(site.get("/missing?\x1b[31m", &[]).status, 404);
+    // hyper refuses a control character in the request line before any
+    // routing (400, no log line); other bytes are escaped in the log.
+    assert_eq!(site.get("/missing?\x1b[31m", &[]).status, 400);
+    assert_eq!(site.get("/missing?\u{e9}[31m", &[]).status, 404);
     let reply = request(site.addr(), "DELETE", "/", &[("Content-Length", "0")]);
     assert_eq!(reply.status, 405);
     assert_eq!(
         site.stop(),
         [
             "GET /feeds/all.rss 200",
-            "GET /missing?%1B[31m 404",
+            "GET /missing?%C3%A9[31m 404",
             "DELETE / 405"
         ]
     );
@@ -78,11 +83,15 @@ impl Endpoint for Echo {
         self.path
     }
 
-    fn handle(&self, request: &mut Request, log: &dyn Fn(&str)) -> ResponseBox {
-        assert_ne!(self.path, "/boom", "a bug in an endpoint");
-        log("echo: handled");
-        let body = format!("{} {}", request.method(), request.url());
-        Response::from_string(body).with_status_code(201).boxed()
+    fn routes(&self) -> MethodRouter {
+        let path = self.path;
+        any(
+            move |Extension(log): Extension<Log>, method: Method, uri: Uri| async move {
+                assert_ne!(path, "/boom", "a bug in an endpoint");
+                log.line("echo: handled");
+                (StatusCode::CREATED, format!("{method} {uri}"))
+            },
+        )
     }
 
     fn log_target(&self, _target: &str) -> String {
@@ -101,10 +110,11 @@ fn mounted_endpoints_answer_their_path_with_every_method() {
         server.mount(Box::new(Echo { path: "/echo" }));
         server.mount(Box::new(Echo { path: "/boom" }));
     });
+    // hyper drops a fragment (which clients never send).
     let reply = site.get("/echo?a=1#f", &[]);
     assert_eq!(
         (reply.status, reply.text().as_str()),
-        (201, "GET /echo?a=1#f")
+        (201, "GET /echo?a=1")
     );
     let reply = request(site.addr(), "DELETE", "/echo", &[("Content-Length", "0")]);
     assert_eq!((reply.status, reply.text().as_str()), (201, "DELETE /echo"));
