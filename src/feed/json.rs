@@ -6,6 +6,7 @@
 
 use chrono::NaiveDate;
 use serde::Serialize;
+use serde_json::value::RawValue;
 
 use super::archive::FeedDoc;
 use super::urls::{story_path, Format};
@@ -47,7 +48,7 @@ struct JsonItem {
     id: String,
     url: String,
     title: String,
-    content_html: String,
+    content_html: Box<RawValue>,
     summary: String,
     date_published: String,
     tags: Vec<String>,
@@ -70,7 +71,7 @@ pub fn render(
                 id: permalink.clone(),
                 url: permalink,
                 title: xml_text(&story.title),
-                content_html: site.content_html(story),
+                content_html: site.content_json(story),
                 summary: xml_text(&story.summary),
                 date_published: midnight_utc(story.start()).to_rfc3339(),
                 tags: site.tags(story).into_iter().map(|tag| tag.name).collect(),

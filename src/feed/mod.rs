@@ -22,6 +22,7 @@ use std::sync::OnceLock;
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use rustc_hash::FxHashMap;
+use serde_json::value::RawValue;
 use thiserror::Error;
 
 use crate::cache::{self, BuildCache, Key};
@@ -76,7 +77,25 @@ pub struct Site<'a> {
     pub taxonomy: &'a Taxonomy,
     pub stories: &'a [Story],
     /// Each story's feed content, rendered once (see [`Site::content_html`]).
-    contents: Vec<OnceLock<String>>,
+    contents: Vec<OnceLock<Content>>,
+}
+
+/// A story's feed content, as HTML and as a JSON string.
+struct Content {
+    html: String,
+    json: Box<RawValue>,
+}
+
+impl Content {
+    fn of(story: &Story) -> Content {
+        let html = content_html(story);
+        // A string always serialises.
+        let json = serde_json::to_string(&html)
+            .ok()
+            .and_then(|s| RawValue::from_string(s).ok())
+            .unwrap_or_default();
+        Content { html, json }
+    }
 }
 
 impl<'a> Site<'a> {
@@ -95,10 +114,23 @@ impl<'a> Site<'a> {
     /// (rendering it per document was a fifth of a first build), and only
     /// for the documents a build really writes.
     pub fn content_html(&self, story: &Story) -> String {
-        match self.index_of(story).and_then(|i| self.contents.get(i)) {
-            Some(cell) => cell.get_or_init(|| content_html(story)).clone(),
+        match self.content(story) {
+            Some(c) => c.html.clone(),
             None => content_html(story),
         }
+    }
+
+    /// [`Site::content_html`] as a JSON string, escaped once.
+    pub fn content_json(&self, story: &Story) -> Box<RawValue> {
+        match self.content(story) {
+            Some(c) => c.json.clone(),
+            None => Content::of(story).json,
+        }
+    }
+
+    fn content(&self, story: &Story) -> Option<&Content> {
+        let cell = self.contents.get(self.index_of(story)?)?;
+        Some(cell.get_or_init(|| Content::of(story)))
     }
 
     /// The position of `story` in `self.stories`, if it is one of them.
