@@ -132,6 +132,9 @@ enum Op {
         detail: Option<String>,
     },
     Finish,
+    /// Caps the file's size, so a test can fill the "disk".
+    #[cfg(test)]
+    MaxPages(i64),
 }
 
 struct Request {
@@ -244,6 +247,12 @@ impl Journal {
         result
     }
 
+    /// Caps the database's size (tests: a full disk).
+    #[cfg(test)]
+    pub(crate) fn max_pages(&self, pages: i64) -> Result<(), StoreError> {
+        self.ask(Op::MaxPages(pages)).map(drop)
+    }
+
     fn stop(&mut self) {
         self.requests = None;
         if let Some(writer) = self.writer.take() {
@@ -323,6 +332,11 @@ impl Writer {
                     detail,
                 } => {
                     record(&tx, run, entry, *status, detail.as_deref(), &at)?;
+                    None
+                }
+                #[cfg(test)]
+                Op::MaxPages(pages) => {
+                    tx.query_row(&format!("PRAGMA max_page_count = {pages}"), [], |_| Ok(()))?;
                     None
                 }
                 Op::Finish => {

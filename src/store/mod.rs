@@ -36,6 +36,8 @@ pub mod journal;
 pub mod legacy;
 pub mod schema;
 pub mod subscribers;
+#[cfg(test)]
+mod tests;
 
 pub use journal::{Claim, Journal, RunLock};
 
