@@ -116,6 +116,24 @@ fn html() -> MailFormat {
     MailFormat::Html
 }
 
+/// An address a digest can be sent to: lettre parses it, and can put it
+/// in a message's envelope (a quoted local part with a space, say, parses
+/// but cannot). Whether the server takes it (a non-ASCII address needs
+/// SMTPUTF8) is only known when sending.
+pub fn parse_address(text: &str) -> Result<Address, String> {
+    let address: Address = text
+        .trim()
+        .parse()
+        .map_err(|e| format!("invalid address: {e}"))?;
+    let mailbox = lettre::message::Mailbox::new(None, address.clone());
+    lettre::Message::builder()
+        .from(mailbox.clone())
+        .to(mailbox)
+        .body(String::new())
+        .map_err(|e| format!("invalid address: lettre cannot send to it ({e})"))?;
+    Ok(address)
+}
+
 /// Parses subscribers text named `name` (for messages), checking every
 /// address and every slug against `taxonomy`.
 pub fn parse(
@@ -148,12 +166,8 @@ pub fn parse(
         let addr_span = raw.address.span();
         let addr_span = base + addr_span.start..base + addr_span.end;
         let entry_name = format!("subscriber {} ({})", n + 1, raw.address.get_ref().trim());
-        let address: Address = raw.address.get_ref().trim().parse().map_err(|e| {
-            error(
-                addr_span.start,
-                format!("{entry_name}: invalid address: {e}"),
-            )
-        })?;
+        let address = parse_address(raw.address.get_ref())
+            .map_err(|e| error(addr_span.start, format!("{entry_name}: {e}")))?;
         if !seen.insert(address.to_string().to_ascii_lowercase()) {
             return Err(error(
                 addr_span.start,
@@ -308,6 +322,10 @@ all = true
             (
                 "[[subscriber]]\naddress = \"a@example.org\"\nall = true\n[[subscriber]]\naddress = \"b@example.org\"\nthemes = [\"drug\"]\n",
                 "s.toml:6:11: subscriber 2 (b@example.org): unknown theme `drug`",
+            ),
+            (
+                "[[subscriber]]\naddress = '\"a b\"@example.org'\nall = true\n",
+                "s.toml:2:11: subscriber 1 (\"a b\"@example.org): invalid address: lettre cannot send to it",
             ),
             (
                 "[[subscriber]]\naddress = \"a@example.org\"\n",

@@ -9,7 +9,7 @@ use super::{now, Store, StoreError};
 use crate::classify::Taxonomy;
 use crate::digest::period::Frequency;
 use crate::digest::state::address_key;
-use crate::digest::subscribers::{Follows, MailFormat, Subscriber};
+use crate::digest::subscribers::{parse_address, Follows, MailFormat, Subscriber};
 
 /// Where a subscriber came from, as stored in `source`.
 pub fn file_source(path: &std::path::Path) -> String {
@@ -192,13 +192,13 @@ impl Store {
         let mut subscribers = Vec::with_capacity(rows.len());
         let mut unusable = Vec::new();
         for row in rows {
-            let address = match row.display.parse::<lettre::Address>() {
+            let address = match parse_address(&row.display) {
                 Ok(a) => a,
                 Err(e) => {
                     unusable.push(Unusable {
                         address: row.address,
                         frequency: row.frequency,
-                        reason: format!("invalid address `{}`: {e}", row.display),
+                        reason: format!("`{}`: {e}", row.display),
                     });
                     continue;
                 }

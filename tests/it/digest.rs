@@ -19,7 +19,7 @@ const BASE: &str = "https://example.org/unodc/";
 const SECRET: &str = "test-secret-not-for-production";
 
 /// Who subscribes in these tests: (address, subscriber TOML lines).
-const SUBSCRIBERS: &[(&str, &str)] = &[
+pub(crate) const SUBSCRIBERS: &[(&str, &str)] = &[
     ("all.weekly@example.org", "all = true\nfrequency = \"weekly\""),
     ("all.monthly@example.org", "all = true\nfrequency = \"monthly\""),
     (
@@ -39,7 +39,7 @@ const SUBSCRIBERS: &[(&str, &str)] = &[
 
 /// A project: config, subscribers, the shipped archives, state in the
 /// project directory, the secret in the environment.
-fn project() -> Project {
+pub(crate) fn project() -> Project {
     let root = root();
     let config = format!(
         "base_url = \"{BASE}\"\narchives = [{:?}]\ntaxonomy = {:?}\nledger = {:?}\n\
@@ -60,19 +60,19 @@ fn project() -> Project {
         .env("STORYFEED_SECRET", SECRET)
 }
 
-fn digest(project: &Project, args: &[&str]) -> Output {
+pub(crate) fn digest(project: &Project, args: &[&str]) -> Output {
     project.run(["digest"].iter().chain(args))
 }
 
 /// The delivery journal of the project's database (read from a copy).
-fn deliveries(project: &Project) -> Vec<Delivery> {
+pub(crate) fn deliveries(project: &Project) -> Vec<Delivery> {
     Store::snapshot(&project.join("state/storyfeed.db"))
         .unwrap()
         .deliveries()
         .unwrap()
 }
 
-fn smtp_url(addr: std::net::SocketAddr) -> String {
+pub(crate) fn smtp_url(addr: std::net::SocketAddr) -> String {
     format!("smtp://{addr}")
 }
 
@@ -95,7 +95,7 @@ fn stories() -> Vec<Value> {
 /// What each subscriber's first digest as of Monday 2020-03-02 must hold
 /// (story page URLs), worked out here from the parser's output alone:
 /// a weekly digest covers 24 Feb–1 Mar 2020, a monthly one February 2020.
-fn expected_first_digests() -> BTreeMap<String, BTreeSet<String>> {
+pub(crate) fn expected_first_digests() -> BTreeMap<String, BTreeSet<String>> {
     let stories = stories();
     let has =
         |s: &Value, key: &str, slug: &str| s[key].as_array().unwrap().iter().any(|v| v == slug);
@@ -150,7 +150,7 @@ fn delivered(received: &[Received]) -> BTreeMap<String, Vec<BTreeSet<String>>> {
 }
 
 /// Every recipient got exactly one digest, with exactly its stories.
-fn assert_once_each(received: &[Received], want: &BTreeMap<String, BTreeSet<String>>) {
+pub(crate) fn assert_once_each(received: &[Received], want: &BTreeMap<String, BTreeSet<String>>) {
     let got = delivered(received);
     let got_once: BTreeMap<String, BTreeSet<String>> = got
         .iter()

@@ -24,5 +24,6 @@ mod site;
 mod smtp;
 mod smtp_server;
 mod snapshots;
+mod store;
 mod unsubscribe;
 mod websub;
