@@ -16,6 +16,8 @@ use storyfeed::digest::period::Frequency;
 use storyfeed::digest::{self as digests, DigestOptions, Notice, Preview};
 use storyfeed::parse::{self, Severity};
 
+mod subscribers;
+
 /// The shipped default corpus.
 const DEFAULT_ARCHIVES: &str = "data/archives";
 
@@ -125,6 +127,12 @@ enum Command {
         #[arg(long)]
         config: Option<PathBuf>,
     },
+    /// Manage the subscribers in the database: list, add, remove, import, export, stats.
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  storyfeed subscribers import partners.csv\n  storyfeed subscribers stats\n  storyfeed subscribers export -o subscribers.csv"
+    )]
+    Subscribers(subscribers::SubscribersCommand),
 }
 
 pub fn run() -> Result<ExitCode> {
@@ -137,6 +145,7 @@ pub fn run() -> Result<ExitCode> {
         Command::Serve { dir, port, config } => serve(dir, port, config.as_deref()),
         Command::Digest(args) => digest(args),
         Command::Unsubscribe { address, config } => unsubscribe(&address, config.as_deref()),
+        Command::Subscribers(command) => subscribers::run(command),
     }
 }
 

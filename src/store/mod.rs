@@ -32,6 +32,7 @@ use thiserror::Error;
 use crate::digest::period::Period;
 use crate::digest::state::{address_key, State, Status};
 
+pub mod admin;
 pub mod journal;
 pub mod legacy;
 pub mod schema;

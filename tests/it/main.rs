@@ -25,5 +25,6 @@ mod smtp;
 mod smtp_server;
 mod snapshots;
 mod store;
+mod subscribers;
 mod unsubscribe;
 mod websub;
