@@ -102,14 +102,16 @@ enum Command {
     },
     /// Email each subscriber a digest of the new stories they follow.
     ///
-    /// For every subscriber (data/subscribers.toml) whose period (daily,
-    /// weekly, monthly) has ended, sends one digest of the stories in the
-    /// followed themes and programmes that arrived since their last digest;
-    /// each story reaches a subscriber once. Safe to run from cron: a run
-    /// records each digest as soon as the server accepts it, so a killed
-    /// run resumes without duplicates, and a lock keeps runs apart. With no
-    /// SMTP server configured, or with --dry-run, digests are written as
-    /// .eml files to the outbox and state is not touched.
+    /// For every subscriber in the database (data/subscribers.toml is
+    /// synced into it first) whose period (daily, weekly, monthly) has
+    /// ended, sends one digest of the stories in the followed themes and
+    /// programmes that arrived since their last digest; each story reaches
+    /// a subscriber once. Safe to run from cron: each digest is claimed in
+    /// the database before it is sent and recorded as soon as the server
+    /// accepts it, so a killed run resumes with none lost and two runs never
+    /// send the same one. With no SMTP server configured, or with
+    /// --dry-run, digests are written as .eml files to the outbox and the
+    /// database is not touched.
     ///
     /// Exit codes: 0 all sent; 75 some digests left for the next run
     /// (server unreachable, 4xx, another run in progress); 1 some digests

@@ -121,9 +121,12 @@ impl StateDir {
         &self.dir
     }
 
-    /// [`Store::unsubscribe`] on the directory's database.
+    /// [`Store::unsubscribe`] on the directory's database (the JSON Lines
+    /// state of an earlier version imported first, once).
     pub fn unsubscribe(&self, address: &str, via: &str) -> Result<(), StateError> {
-        Store::open(&self.dir.join(DEFAULT_FILE))?.unsubscribe(address, via)
+        let store = Store::open(&self.dir.join(DEFAULT_FILE))?;
+        store.import_jsonl(&self.dir, true)?;
+        store.unsubscribe(address, via)
     }
 }
 
