@@ -50,8 +50,11 @@ pub enum RunError {
 /// Where the digests go.
 #[derive(Debug)]
 pub enum Destination {
-    /// Sent over SMTP; state is recorded.
-    Smtp(SmtpSettings),
+    /// Sent over SMTP, holding the run lock; the database records it.
+    Smtp {
+        settings: SmtpSettings,
+        lock: RunLock,
+    },
     /// Written as `.eml` files; state is not touched.
     Outbox(PathBuf),
 }
@@ -221,8 +224,10 @@ pub fn arrive(state: &mut State, stories: &[Story], today: NaiveDate) -> Vec<(St
 /// Delivers the digests due `options.today` to `subscribers`.
 /// `stories` are classified, with their final ids, newest first.
 /// `unusable`: stored subscribers whose address cannot be sent to (recorded
-/// `failed` and reported; the others go on). A run that sends holds `lock`;
-/// a dry run (outbox) works on an in-memory copy of the store.
+/// `failed` and reported; the others go on). A dry run (outbox) works on
+/// an in-memory copy of the store.
+// The inputs of a run, each from another place; a struct of them would be
+// built at one call site only.
 #[allow(clippy::too_many_arguments)]
 pub fn deliver(
     config: &Config,
@@ -231,7 +236,6 @@ pub fn deliver(
     subscribers: &[Subscriber],
     unusable: &[Unusable],
     store: &Store,
-    lock: Option<&RunLock>,
     options: &RunOptions,
     observer: &dyn Observer,
 ) -> Result<RunSummary, RunError> {
@@ -256,8 +260,8 @@ pub fn deliver(
         secret: &options.secret,
         date: options.date,
     };
-    match (&options.destination, lock) {
-        (Destination::Smtp(settings), Some(lock)) => {
+    match &options.destination {
+        Destination::Smtp { settings, lock } => {
             let journal = store.begin_run(lock)?;
             let result = fail_unusable(&journal, &state, unusable, options.today, observer)
                 .map_err(RunError::from)
@@ -272,7 +276,7 @@ pub fn deliver(
             finished?;
             Ok(summary)
         }
-        (Destination::Outbox(dir), _) => {
+        Destination::Outbox(dir) => {
             for u in unusable {
                 observer.notice(Notice::Refused {
                     to: u.address.clone(),
@@ -298,9 +302,6 @@ pub fn deliver(
             }
             Ok(summary)
         }
-        (Destination::Smtp(_), None) => Err(RunError::Secret(
-            "internal: a run that sends must hold the run lock".to_owned(),
-        )),
     }
 }
 

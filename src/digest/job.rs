@@ -108,11 +108,11 @@ struct Setup {
     date: DateTime<Utc>,
     outbox: PathBuf,
     store: Store,
-    /// Held by a run that sends, from before the store is opened.
-    lock: Option<RunLock>,
 }
 
 impl Setup {
+    /// `sending`: open the database itself (the caller holds the run
+    /// lock), else an in-memory copy.
     fn load(
         config: &Config,
         options: &DigestOptions,
@@ -121,11 +121,6 @@ impl Setup {
         observer: &dyn Observer,
     ) -> Result<Setup, DigestError> {
         let taxonomy = catalog::taxonomy(config)?;
-        let lock = if sending {
-            Some(RunLock::take(&config.digest.state_dir)?)
-        } else {
-            None
-        };
         let database = config.digest.database();
         // A run that sends nothing changes nothing: it works on a copy.
         let store = if sending {
@@ -190,7 +185,6 @@ impl Setup {
                 .clone()
                 .unwrap_or_else(|| config.digest.outbox.clone()),
             store,
-            lock,
         })
     }
 }
@@ -217,10 +211,16 @@ pub fn run(
     options: &DigestOptions,
     observer: &dyn Observer,
 ) -> Result<DigestReport, DigestError> {
-    let smtp = if options.dry_run {
+    let settings = if options.dry_run {
         None
     } else {
         SmtpSettings::from_config(config, options.smtp_url.as_deref())?
+    };
+    let secret = secret(config, settings.is_some(), observer)?;
+    // A run that sends holds the lock from before it opens the database.
+    let smtp = match settings {
+        Some(settings) => Some((settings, RunLock::take(&config.digest.state_dir)?)),
+        None => None,
     };
     let setup = Setup::load(
         config,
@@ -229,16 +229,15 @@ pub fn run(
         smtp.is_some(),
         observer,
     )?;
-    let secret = secret(config, smtp.is_some(), observer)?;
     let destination = match smtp {
-        Some(settings) => {
+        Some((settings, lock)) => {
             if !config.base_url.starts_with("https://") {
                 // RFC 8058: one-click unsubscription needs an HTTPS link.
                 observer.notice(Notice::NotHttps {
                     base_url: config.base_url.clone(),
                 });
             }
-            Destination::Smtp(settings)
+            Destination::Smtp { settings, lock }
         }
         None => {
             if !options.dry_run {
@@ -262,7 +261,6 @@ pub fn run(
         &setup.chosen,
         &setup.unusable,
         &setup.store,
-        setup.lock.as_ref(),
         &run_options,
         observer,
     )?;

@@ -104,6 +104,11 @@ pub const MIGRATIONS: &[&str] = &[
 /// transaction. Two processes opening at once: the second waits for the
 /// first's write lock, then finds the work done.
 pub fn migrate(conn: &mut Connection) -> Result<(), MigrateError> {
+    // Up to date (every open but the first): no write lock taken.
+    let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    if version == MIGRATIONS.len() as i64 {
+        return Ok(());
+    }
     for (i, sql) in MIGRATIONS.iter().enumerate() {
         let target = i as i64 + 1;
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
