@@ -430,3 +430,36 @@ fn a_stored_address_that_no_longer_parses_is_unusable_not_fatal() {
         "{unusable:?}"
     );
 }
+
+#[test]
+fn the_web_app_and_a_run_write_at_once_without_a_locked_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("storyfeed.db");
+    let store = Store::open(&path).unwrap();
+    let lock = RunLock::take(dir.path()).unwrap();
+    let journal = store.begin_run(&lock).unwrap();
+    std::thread::scope(|scope| {
+        // Unsubscribes from other connections (as the endpoint's requests).
+        for t in 0..3 {
+            let path = &path;
+            scope.spawn(move || {
+                for i in 0..40 {
+                    let other = Store::open(path).unwrap();
+                    other
+                        .unsubscribe(&format!("u{t}-{i}@x.org"), "one-click")
+                        .unwrap();
+                }
+            });
+        }
+        let journal = &journal;
+        scope.spawn(move || {
+            for i in 0..100 {
+                let e = entry(&format!("r{i}@x.org"));
+                journal.claim(&e).unwrap();
+                journal.record(&e, Status::Sent, None).unwrap();
+            }
+        });
+    });
+    assert_eq!(store.suppressions().unwrap().len(), 120);
+    assert_eq!(store.load_state().unwrap().sent_through.len(), 100);
+}
