@@ -102,14 +102,18 @@ pub fn import(
         ))
     })?;
     let (subscribers, errors) = if path.extension().is_some_and(|e| e == "toml") {
-        // The file format stops at its first error, with its line.
-        match subscribers::parse(&name, &text, taxonomy) {
-            Ok(list) => (list, Vec::new()),
-            Err(subscribers::SubscribersError::Invalid { location, message }) => {
-                (Vec::new(), vec![RowError { location, message }])
+        let mut good = Vec::new();
+        let mut bad = Vec::new();
+        for entry in subscribers::parse_entries(&name, &text, taxonomy)? {
+            match entry {
+                Ok(s) => good.push(s),
+                Err(subscribers::SubscribersError::Invalid { location, message }) => {
+                    bad.push(RowError { location, message })
+                }
+                Err(e) => return Err(e.into()),
             }
-            Err(e) => return Err(e.into()),
         }
+        (good, bad)
     } else {
         parse_csv(&name, &text, taxonomy)?
     };

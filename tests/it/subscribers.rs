@@ -128,3 +128,30 @@ fn a_run_sends_to_subscribers_in_the_database_without_a_subscribers_file() {
     assert_eq!(files, ["all.weekly@example.org.eml"]);
     assert!(expected_first_digests().contains_key("all.weekly@example.org"));
 }
+
+#[test]
+fn a_toml_import_reports_every_bad_entry() {
+    let project = project();
+    project.write(
+        "more.toml",
+        "[[subscriber]]\naddress = \"a@example.org\"\nthemes = [\"nope\"]\n\n\
+         [[subscriber]]\naddress = \"b@example.org\"\nall = true\n\n\
+         [[subscriber]]\naddress = \"c@\"\nall = true\n",
+    );
+    let out = subs(&project, &["import", "more.toml"]).assert_code(2);
+    assert!(
+        out.stderr
+            .contains("more.toml:3:11: subscriber 1 (a@example.org): unknown theme `nope`")
+            && out
+                .stderr
+                .contains("more.toml:10:11: subscriber 3 (c@): invalid address"),
+        "{out}"
+    );
+    let out = subs(&project, &["import", "more.toml", "--partial"]).assert_code(1);
+    assert!(out.stdout.contains("1 added"), "{out}");
+    let list = subs(&project, &["list"]).assert_success().stdout;
+    assert_eq!(
+        list,
+        "b@example.org\tconfirmed\tweekly\thtml\timport:more.toml\tall\n"
+    );
+}
