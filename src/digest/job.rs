@@ -145,7 +145,13 @@ impl Setup {
             .unwrap_or_else(|| config.digest.subscribers.clone());
         match subscribers::load(&path, &taxonomy) {
             Ok(list) => {
-                store.sync_file(&file_source(&path), &list)?;
+                let report = store.sync_file(&file_source(&path), &list)?;
+                if report.other_source > 0 {
+                    observer.notice(Notice::OtherSource {
+                        file: path.clone(),
+                        count: report.other_source,
+                    });
+                }
             }
             // The database may be the only list.
             Err(SubscribersError::Read { source, .. })

@@ -24,6 +24,9 @@ pub enum Notice {
     /// A digest was refused for good (5xx), or cannot be sent to its
     /// address at all.
     Refused { to: String, reply: String },
+    /// Entries of the subscribers file whose address the database has
+    /// from another source (an import, the web): those rows win.
+    OtherSource { file: PathBuf, count: usize },
     /// The JSON Lines state of an earlier version was imported (once).
     Imported {
         from: PathBuf,
@@ -55,6 +58,11 @@ impl fmt::Display for Notice {
                 write!(f, "deferred: digest {digest}: {reason}")
             }
             Notice::Refused { to, reply } => write!(f, "failed: digest to {to} refused: {reply}"),
+            Notice::OtherSource { file, count } => write!(
+                f,
+                "note: {count} entries of {} are in the database from another source; the database's rows are kept (`storyfeed subscribers list`)",
+                file.display()
+            ),
             Notice::Imported {
                 from,
                 into,

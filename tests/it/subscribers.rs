@@ -155,3 +155,30 @@ fn a_toml_import_reports_every_bad_entry() {
         "b@example.org\tconfirmed\tweekly\thtml\timport:more.toml\tall\n"
     );
 }
+
+#[test]
+fn a_file_entry_never_overrides_a_subscriber_from_another_source() {
+    let project = project();
+    subs(
+        &project,
+        &[
+            "add",
+            "all.weekly@example.org",
+            "--theme",
+            "drugs",
+            "--format",
+            "text",
+        ],
+    )
+    .assert_success();
+    let out = digest(&project, &["--dry-run", "--as-of", "2020-03-02"]).assert_success();
+    assert!(
+        out.stderr.contains("note: 1 entries of") && out.stderr.contains("from another source"),
+        "{out}"
+    );
+    let list = subs(&project, &["list"]).assert_success().stdout;
+    assert!(
+        list.contains("all.weekly@example.org\tconfirmed\tweekly\ttext\tshell\tdrugs\n"),
+        "{list}"
+    );
+}
