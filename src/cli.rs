@@ -453,13 +453,15 @@ fn digest(args: DigestArgs) -> Result<ExitCode> {
         eprintln!("storyfeed: run stopped: {reason}; the digests not sent go out on the next run");
     }
     println!("digest {}: {}", report.today, summary.line());
-    Ok(if summary.deferred > 0 || summary.stopped.is_some() {
-        ExitCode::from(EXIT_TEMPFAIL)
-    } else if summary.failed > 0 {
-        ExitCode::FAILURE
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(
+        if summary.deferred > 0 || summary.claimed_elsewhere > 0 || summary.stopped.is_some() {
+            ExitCode::from(EXIT_TEMPFAIL)
+        } else if summary.failed > 0 {
+            ExitCode::FAILURE
+        } else {
+            ExitCode::SUCCESS
+        },
+    )
 }
 
 fn unsubscribe(address: &str, config: Option<&Path>) -> Result<ExitCode> {

@@ -84,7 +84,9 @@ pub struct RunSummary {
     pub nothing_new: usize,
     pub already_sent: usize,
     pub unsubscribed: usize,
-    /// Digests another live run had claimed when this one came to them.
+    /// Digests another live run had claimed when this one came to them:
+    /// left to it (or, if it died with its lock file deleted, to the next
+    /// run once its claims expire).
     pub claimed_elsewhere: usize,
     /// Why the run stopped early, if it did.
     pub stopped: Option<String>,
@@ -104,7 +106,7 @@ impl RunSummary {
             self.already_sent, self.unsubscribed
         ));
         if self.claimed_elsewhere > 0 {
-            line.push_str(&format!("; {} sent by another run", self.claimed_elsewhere));
+            line.push_str(&format!("; {} held by another run", self.claimed_elsewhere));
         }
         line
     }
@@ -354,8 +356,8 @@ fn send(
     // Per job: its journal entry.
     let meta: Mutex<Vec<Option<Entry>>> = Mutex::new((0..digests.len()).map(|_| None).collect());
     let prepare_error: Mutex<Option<RunError>> = Mutex::new(None);
-    let counters: [AtomicUsize; 6] = Default::default();
-    let [sent, failed, deferred, unsubscribed, elsewhere, unbuildable] = &counters;
+    let counters: [AtomicUsize; 7] = Default::default();
+    let [sent, failed, deferred, unsubscribed, done, elsewhere, unbuildable] = &counters;
     // Renders a digest into a job; a digest that cannot be built for its
     // address fails that subscriber only.
     let prepare = |key: usize| -> Result<Option<Job>, RunError> {
@@ -400,7 +402,9 @@ fn send(
         let counter = match journal.claim(&entry)? {
             Claim::Granted => return Ok(true),
             Claim::Unsubscribed => unsubscribed,
-            Claim::Done | Claim::ClaimedElsewhere => elsewhere,
+            // Sent (or refused) by another run since this one planned.
+            Claim::Done => done,
+            Claim::ClaimedElsewhere => elsewhere,
         };
         counter.fetch_add(1, Ordering::Relaxed);
         lock(&meta)[job.key] = None;
@@ -462,13 +466,14 @@ fn send(
         });
         smtp::send_all_claimed(settings, rx.into_iter(), claim, record)
     });
-    let [sent, failed, deferred, unsubscribed, elsewhere, unbuildable] =
+    let [sent, failed, deferred, unsubscribed, done, elsewhere, unbuildable] =
         counters.map(AtomicUsize::into_inner);
     summary.sent = sent;
     summary.failed += failed + unbuildable;
     summary.unsubscribed += unsubscribed;
+    summary.already_sent += done;
     summary.claimed_elsewhere = elsewhere;
-    let reported = sent + failed + deferred + unsubscribed + elsewhere + unbuildable;
+    let reported = sent + failed + deferred + unsubscribed + done + elsewhere + unbuildable;
     // Digests never handed to the server are due again next run.
     summary.deferred = digests.len() - reported.min(digests.len()) + deferred;
     if let Some(e) = prepare_error
