@@ -29,6 +29,7 @@ pub enum SubscribersCommand {
         after_help = "Example:\n  storyfeed subscribers add ana@example.org --name \"Ana Pérez\" --theme drugs --frequency daily"
     )]
     Add {
+        /// The address (checked: lettre must be able to send to it)
         address: String,
         #[arg(long)]
         name: Option<String>,
@@ -51,6 +52,7 @@ pub enum SubscribersCommand {
     },
     /// Remove a subscriber (the delivery journal and any unsubscription stay)
     Remove {
+        /// The address
         address: String,
         #[command(flatten)]
         config: ConfigArg,
@@ -63,6 +65,7 @@ pub enum SubscribersCommand {
     /// any, nothing is imported unless --partial. Imported subscribers are
     /// confirmed and marked `import:<file name>`.
     Import {
+        /// A .toml subscribers file, or CSV
         file: PathBuf,
         /// Import the good rows even if some are bad (exit 1)
         #[arg(long)]
