@@ -18,6 +18,8 @@ use storyfeed::digest::{self as digests, DigestOptions, Notice, Preview};
 use storyfeed::parse::{self, Severity};
 use storyfeed::serve::{Limits, Server, DEFAULT_MAX_CONNECTIONS};
 
+mod subscribers;
+
 /// The shipped default corpus.
 const DEFAULT_ARCHIVES: &str = "data/archives";
 
@@ -112,14 +114,16 @@ enum Command {
     },
     /// Email each subscriber a digest of the new stories they follow.
     ///
-    /// For every subscriber (data/subscribers.toml) whose period (daily,
-    /// weekly, monthly) has ended, sends one digest of the stories in the
-    /// followed themes and programmes that arrived since their last digest;
-    /// each story reaches a subscriber once. Safe to run from cron: a run
-    /// records each digest as soon as the server accepts it, so a killed
-    /// run resumes without duplicates, and a lock keeps runs apart. With no
-    /// SMTP server configured, or with --dry-run, digests are written as
-    /// .eml files to the outbox and state is not touched.
+    /// For every subscriber in the database (data/subscribers.toml is
+    /// synced into it first) whose period (daily, weekly, monthly) has
+    /// ended, sends one digest of the stories in the followed themes and
+    /// programmes that arrived since their last digest; each story reaches
+    /// a subscriber once. Safe to run from cron: each digest is claimed in
+    /// the database before it is sent and recorded as soon as the server
+    /// accepts it, so a killed run resumes with none lost and two runs never
+    /// send the same one. With no SMTP server configured, or with
+    /// --dry-run, digests are written as .eml files to the outbox and the
+    /// database is not touched.
     ///
     /// Exit codes: 0 all sent; 75 some digests left for the next run
     /// (server unreachable, 4xx, another run in progress); 1 some digests
@@ -137,6 +141,12 @@ enum Command {
         #[arg(long)]
         config: Option<PathBuf>,
     },
+    /// Manage the subscribers in the database: list, add, remove, import, export, stats.
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  storyfeed subscribers import partners.csv\n  storyfeed subscribers stats\n  storyfeed subscribers export -o subscribers.csv"
+    )]
+    Subscribers(subscribers::SubscribersCommand),
 }
 
 pub fn run() -> Result<ExitCode> {
@@ -162,6 +172,7 @@ pub fn run() -> Result<ExitCode> {
         }
         Command::Digest(args) => digest(args),
         Command::Unsubscribe { address, config } => unsubscribe(&address, config.as_deref()),
+        Command::Subscribers(command) => subscribers::run(command),
     }
 }
 
@@ -475,13 +486,15 @@ fn digest(args: DigestArgs) -> Result<ExitCode> {
         eprintln!("storyfeed: run stopped: {reason}; the digests not sent go out on the next run");
     }
     println!("digest {}: {}", report.today, summary.line());
-    Ok(if summary.deferred > 0 || summary.stopped.is_some() {
-        ExitCode::from(EXIT_TEMPFAIL)
-    } else if summary.failed > 0 {
-        ExitCode::FAILURE
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(
+        if summary.deferred > 0 || summary.claimed_elsewhere > 0 || summary.stopped.is_some() {
+            ExitCode::from(EXIT_TEMPFAIL)
+        } else if summary.failed > 0 {
+            ExitCode::FAILURE
+        } else {
+            ExitCode::SUCCESS
+        },
+    )
 }
 
 fn unsubscribe(address: &str, config: Option<&Path>) -> Result<ExitCode> {

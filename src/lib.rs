@@ -35,5 +35,6 @@ pub mod fs;
 pub mod location;
 pub mod parse;
 pub mod serve;
+pub mod store;
 pub mod story;
 pub mod websub;

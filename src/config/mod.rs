@@ -153,8 +153,12 @@ pub struct DigestConfig {
     pub unsubscribe_mailto: String,
     /// The subscribers file.
     pub subscribers: PathBuf,
-    /// Where sent digests, arrivals and unsubscriptions are recorded.
+    /// The state directory: the run lock, and the database unless
+    /// `database` says otherwise.
     pub state_dir: PathBuf,
+    /// The SQLite database of subscribers, deliveries, arrivals and
+    /// unsubscriptions; default `<state_dir>/storyfeed.db`.
+    pub database: Option<PathBuf>,
     /// Where `--dry-run` (or a run with no SMTP server) writes `.eml` files.
     pub outbox: PathBuf,
     /// `smtp://host[:port]` (STARTTLS) or `smtps://host[:port]` (TLS);
@@ -179,6 +183,15 @@ pub struct DigestConfig {
     pub secret_file: Option<PathBuf>,
 }
 
+impl DigestConfig {
+    /// The database file: `database`, else `<state_dir>/storyfeed.db`.
+    pub fn database(&self) -> PathBuf {
+        self.database
+            .clone()
+            .unwrap_or_else(|| self.state_dir.join(crate::store::DEFAULT_FILE))
+    }
+}
+
 impl Default for DigestConfig {
     fn default() -> Self {
         DigestConfig {
@@ -188,6 +201,7 @@ impl Default for DigestConfig {
             unsubscribe_mailto: "unsubscribe@example.org".to_owned(),
             subscribers: PathBuf::from("data/subscribers.toml"),
             state_dir: PathBuf::from("state"),
+            database: None,
             outbox: PathBuf::from("outbox"),
             smtp_url: None,
             smtp_user: None,
@@ -285,6 +299,9 @@ impl Config {
         join(&mut digest.subscribers);
         join(&mut digest.state_dir);
         join(&mut digest.outbox);
+        if let Some(p) = digest.database.as_mut() {
+            join(p);
+        }
         if let Some(p) = digest.smtp_password_file.as_mut() {
             join(p);
         }

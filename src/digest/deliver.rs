@@ -1,8 +1,9 @@
-//! Delivering one run's digests: plan, render, send (or write to the
+//! Delivering one run's digests: plan, render, claim, send (or write to the
 //! outbox), record. The order of effects is what makes a run safe to kill:
-//! arrivals are on disk before any digest that uses them; a digest is
-//! recorded `sent` (flushed to disk) right after the server accepts it and
-//! before the next one goes out on that connection.
+//! arrivals are committed before any digest that uses them; a digest is
+//! claimed in the database right before it goes out, and recorded `sent`
+//! (committed to disk) right after the server accepts it and before the
+//! next one goes out on that connection (see `store::journal`).
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -17,12 +18,15 @@ use super::observer::{Notice, Observer};
 use super::period::{Frequency, Period};
 use super::render::{self, Links, RenderError};
 use super::smtp::{self, Job, Outcome, SmtpError, SmtpSettings};
-use super::state::{address_key, Delivery, State, StateDir, StateError, Status};
+use super::state::{address_key, State, StateError, Status};
 use super::subscribers::Subscriber;
 use super::{plan, Digest, Plan, Skip};
 use crate::classify::Taxonomy;
 use crate::config::Config;
 use crate::fs::FsError;
+use crate::store::journal::Entry;
+use crate::store::subscribers::Unusable;
+use crate::store::{Claim, Journal, RunLock, Store};
 use crate::story::Story;
 
 #[derive(Debug, Error)]
@@ -37,7 +41,7 @@ pub enum RunError {
     Outbox(#[from] FsError),
     #[error(transparent)]
     Smtp(#[from] SmtpError),
-    #[error("no subscriber {0} in the subscribers file")]
+    #[error("no subscriber {0} in the subscribers file or the database")]
     UnknownSubscriber(String),
     #[error("{0}")]
     Secret(String),
@@ -46,8 +50,11 @@ pub enum RunError {
 /// Where the digests go.
 #[derive(Debug)]
 pub enum Destination {
-    /// Sent over SMTP; state is recorded.
-    Smtp(SmtpSettings),
+    /// Sent over SMTP, holding the run lock; the database records it.
+    Smtp {
+        settings: SmtpSettings,
+        lock: RunLock,
+    },
     /// Written as `.eml` files; state is not touched.
     Outbox(PathBuf),
 }
@@ -77,6 +84,10 @@ pub struct RunSummary {
     pub nothing_new: usize,
     pub already_sent: usize,
     pub unsubscribed: usize,
+    /// Digests another live run had claimed when this one came to them:
+    /// left to it (or, if it died with its lock file deleted, to the next
+    /// run once its claims expire).
+    pub claimed_elsewhere: usize,
     /// Why the run stopped early, if it did.
     pub stopped: Option<String>,
 }
@@ -94,6 +105,9 @@ impl RunSummary {
             "; {} already sent this period, {} unsubscribed",
             self.already_sent, self.unsubscribed
         ));
+        if self.claimed_elsewhere > 0 {
+            line.push_str(&format!("; {} held by another run", self.claimed_elsewhere));
+        }
         line
     }
 }
@@ -211,27 +225,25 @@ pub fn arrive(state: &mut State, stories: &[Story], today: NaiveDate) -> Vec<(St
 
 /// Delivers the digests due `options.today` to `subscribers`.
 /// `stories` are classified, with their final ids, newest first.
+/// `unusable`: stored subscribers whose address cannot be sent to (recorded
+/// `failed` and reported; the others go on). A dry run (outbox) works on
+/// an in-memory copy of the store.
+// The inputs of a run, each from another place; a struct of them would be
+// built at one call site only.
+#[allow(clippy::too_many_arguments)]
 pub fn deliver(
     config: &Config,
     taxonomy: &Taxonomy,
     stories: &[Story],
     subscribers: &[Subscriber],
-    state_dir: &StateDir,
+    unusable: &[Unusable],
+    store: &Store,
     options: &RunOptions,
     observer: &dyn Observer,
 ) -> Result<RunSummary, RunError> {
-    let sending = matches!(options.destination, Destination::Smtp(_));
-    // A dry run reads state but changes nothing, so it takes no lock.
-    let _lock = if sending {
-        Some(state_dir.lock()?)
-    } else {
-        None
-    };
-    let mut state = state_dir.load()?;
+    let mut state = store.load_state()?;
     let arrivals = arrive(&mut state, stories, options.today);
-    if sending {
-        state_dir.record_arrivals(&arrivals)?;
-    }
+    store.record_arrivals(&arrivals)?;
     let plans = plan(subscribers, stories, taxonomy, &state, options.today);
     let mut summary = RunSummary::default();
     let mut digests = Vec::new();
@@ -251,23 +263,89 @@ pub fn deliver(
         date: options.date,
     };
     match &options.destination {
+        Destination::Smtp { settings, lock } => {
+            let journal = store.begin_run(lock)?;
+            let result = fail_unusable(&journal, &state, unusable, options.today, observer)
+                .map_err(RunError::from)
+                .and_then(|failed| {
+                    summary.failed += failed;
+                    send(&ctx, settings, &journal, &digests, summary, observer)
+                });
+            // Claims not sent are released; a run that failed already
+            // reports that failure (the next run takes the claims back).
+            let finished = journal.finish();
+            let summary = result?;
+            finished?;
+            Ok(summary)
+        }
         Destination::Outbox(dir) => {
+            for u in unusable {
+                observer.notice(Notice::Refused {
+                    to: u.address.clone(),
+                    reply: u.reason.clone(),
+                });
+            }
             for digest in &digests {
-                let p = ctx.prepare(digest)?;
+                let p = match ctx.prepare(digest) {
+                    Ok(p) => p,
+                    Err(RunError::Message(e @ MessageError::Build { .. })) => {
+                        observer.notice(Notice::Refused {
+                            to: address_key(digest.subscriber.address.as_ref()),
+                            reply: e.to_string(),
+                        });
+                        summary.failed += 1;
+                        continue;
+                    }
+                    Err(e) => return Err(e),
+                };
                 super::outbox::write_eml(dir, &p.period, &p.to, &p.bytes)?;
                 summary.written += 1;
                 observer.advance(1);
             }
             Ok(summary)
         }
-        Destination::Smtp(settings) => send(&ctx, settings, state_dir, &digests, summary, observer),
     }
+}
+
+/// Records `failed` the digest due to each unusable subscriber (once a
+/// period) and reports it; returns how many.
+fn fail_unusable(
+    journal: &Journal,
+    state: &State,
+    unusable: &[Unusable],
+    today: NaiveDate,
+    observer: &dyn Observer,
+) -> Result<usize, StateError> {
+    let mut failed = 0;
+    for u in unusable {
+        let period = Period::last_complete(u.frequency, today);
+        if matches!(
+            state.status(&u.address, period),
+            Some(Status::Sent | Status::Failed)
+        ) || state.is_unsubscribed(&u.address)
+        {
+            continue;
+        }
+        let entry = Entry {
+            to: u.address.clone(),
+            period,
+            message_id: String::new(),
+            stories: 0,
+        };
+        journal.record(&entry, Status::Failed, Some(u.reason.clone()))?;
+        observer.notice(Notice::Refused {
+            to: u.address.clone(),
+            reply: u.reason.clone(),
+        });
+        failed += 1;
+    }
+    Ok(failed)
 }
 
 fn send(
     ctx: &Context<'_>,
     settings: &SmtpSettings,
-    state_dir: &StateDir,
+    journal: &Journal,
     digests: &[Digest<'_>],
     mut summary: RunSummary,
     observer: &dyn Observer,
@@ -275,70 +353,93 @@ fn send(
     if digests.is_empty() {
         return Ok(summary);
     }
-    let journal = state_dir.journal()?;
-    // Per job: what its journal lines say.
-    let meta: Mutex<Vec<Option<Delivery>>> = Mutex::new((0..digests.len()).map(|_| None).collect());
+    // Per job: its journal entry.
+    let meta: Mutex<Vec<Option<Entry>>> = Mutex::new((0..digests.len()).map(|_| None).collect());
     let prepare_error: Mutex<Option<RunError>> = Mutex::new(None);
-    let (sent, failed, deferred) = (
-        AtomicUsize::new(0),
-        AtomicUsize::new(0),
-        AtomicUsize::new(0),
-    );
-    // Renders a digest into a job, its `pending` line written.
-    let prepare = |key: usize| -> Result<Job, RunError> {
-        let p = ctx.prepare(&digests[key])?;
-        let pending = Delivery {
+    let counters: [AtomicUsize; 7] = Default::default();
+    let [sent, failed, deferred, unsubscribed, done, elsewhere, unbuildable] = &counters;
+    // Renders a digest into a job; a digest that cannot be built for its
+    // address fails that subscriber only.
+    let prepare = |key: usize| -> Result<Option<Job>, RunError> {
+        let digest = &digests[key];
+        let p = match ctx.prepare(digest) {
+            Ok(p) => p,
+            Err(RunError::Message(e @ MessageError::Build { .. })) => {
+                let to = address_key(digest.subscriber.address.as_ref());
+                let entry = Entry {
+                    message_id: message::message_id(ctx.config, &to, &digest.period),
+                    to: to.clone(),
+                    period: digest.period,
+                    stories: digest.story_count(),
+                };
+                journal.record(&entry, Status::Failed, Some(e.to_string()))?;
+                observer.notice(Notice::Refused {
+                    to,
+                    reply: e.to_string(),
+                });
+                unbuildable.fetch_add(1, Ordering::Relaxed);
+                observer.advance(1);
+                return Ok(None);
+            }
+            Err(e) => return Err(e),
+        };
+        lock(&meta)[key] = Some(Entry {
             to: p.to.clone(),
             period: p.period,
-            status: Status::Pending,
             message_id: p.message_id.clone(),
             stories: p.stories,
-            detail: None,
-            at: Utc::now(),
-        };
-        // Not flushed: if it is lost, the digest is simply due again.
-        journal.note(&pending)?;
-        lock(&meta)[key] = Some(pending);
-        Ok(Job {
+        });
+        Ok(Some(Job {
             key,
             envelope: p.envelope,
             bytes: p.bytes,
-        })
+        }))
+    };
+    let claim = |job: &Job| -> Result<bool, StateError> {
+        let Some(entry) = lock(&meta)[job.key].clone() else {
+            return Ok(false);
+        };
+        let counter = match journal.claim(&entry)? {
+            Claim::Granted => return Ok(true),
+            Claim::Unsubscribed => unsubscribed,
+            // Sent (or refused) by another run since this one planned.
+            Claim::Done => done,
+            Claim::ClaimedElsewhere => elsewhere,
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+        lock(&meta)[job.key] = None;
+        observer.advance(1);
+        Ok(false)
     };
     let record = |job: &Job, outcome: Outcome| -> Result<(), StateError> {
+        let Some(entry) = lock(&meta)[job.key].take() else {
+            return Ok(());
+        };
         let (status, detail) = match &outcome {
             Outcome::Accepted => (Status::Sent, None),
             Outcome::Rejected(reply) => (Status::Failed, Some(reply.clone())),
-            Outcome::Deferred(reason) => {
+            Outcome::Deferred(reason) => (Status::Pending, Some(reason.clone())),
+        };
+        journal.record(&entry, status, detail.clone())?;
+        match status {
+            Status::Sent => {
+                sent.fetch_add(1, Ordering::Relaxed);
+            }
+            Status::Failed => {
+                observer.notice(Notice::Refused {
+                    to: entry.to,
+                    reply: detail.unwrap_or_default(),
+                });
+                failed.fetch_add(1, Ordering::Relaxed);
+            }
+            Status::Pending | Status::Claimed => {
                 deferred.fetch_add(1, Ordering::Relaxed);
                 observer.notice(Notice::Deferred {
                     digest: job.key,
-                    reason: reason.clone(),
+                    reason: detail.unwrap_or_default(),
                 });
-                observer.advance(1);
-                return Ok(());
             }
-        };
-        let Some(pending) = lock(&meta)[job.key].take() else {
-            return Ok(());
-        };
-        let to = pending.to.clone();
-        journal.record(&Delivery {
-            status,
-            detail: detail.clone(),
-            at: Utc::now(),
-            ..pending
-        })?;
-        match status {
-            Status::Sent => sent.fetch_add(1, Ordering::Relaxed),
-            _ => {
-                observer.notice(Notice::Refused {
-                    to,
-                    reply: detail.unwrap_or_default(),
-                });
-                failed.fetch_add(1, Ordering::Relaxed)
-            }
-        };
+        }
         observer.advance(1);
         Ok(())
     };
@@ -355,20 +456,26 @@ fn send(
                 (0..digests.len())
                     .into_par_iter()
                     .try_for_each_with(tx, |tx, key| match prepare(key) {
-                        Ok(job) => tx.send(job).map_err(|_| ()),
+                        Ok(Some(job)) => tx.send(job).map_err(|_| ()),
+                        Ok(None) => Ok(()),
                         Err(e) => {
                             lock(prepare_error).get_or_insert(e);
                             Err(())
                         }
                     });
         });
-        smtp::send_all(settings, rx.into_iter(), record)
+        smtp::send_all_claimed(settings, rx.into_iter(), claim, record)
     });
-    summary.sent = sent.into_inner();
-    summary.failed = failed.into_inner();
-    let reported = summary.sent + summary.failed + deferred.load(Ordering::Relaxed);
+    let [sent, failed, deferred, unsubscribed, done, elsewhere, unbuildable] =
+        counters.map(AtomicUsize::into_inner);
+    summary.sent = sent;
+    summary.failed += failed + unbuildable;
+    summary.unsubscribed += unsubscribed;
+    summary.already_sent += done;
+    summary.claimed_elsewhere = elsewhere;
+    let reported = sent + failed + deferred + unsubscribed + done + elsewhere + unbuildable;
     // Digests never handed to the server are due again next run.
-    summary.deferred = digests.len() - reported.min(digests.len()) + deferred.into_inner();
+    summary.deferred = digests.len() - reported.min(digests.len()) + deferred;
     if let Some(e) = prepare_error
         .into_inner()
         .unwrap_or_else(|p| p.into_inner())

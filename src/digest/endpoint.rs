@@ -8,6 +8,7 @@
 //! secret. No cookie, no login; a wrong token is `403` and records nothing.
 //! The query (address and token) is left out of the log line.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use askama::Template;
@@ -23,16 +24,17 @@ use percent_encoding::{utf8_percent_encode, AsciiSet};
 use crate::config::Config;
 use crate::digest::deliver::{load_secret, RunError};
 use crate::digest::message::{verify_token, Secret, NOT_UNRESERVED};
-use crate::digest::state::StateDir;
 use crate::serve::http::{add_header, percent_decode, text_page, with_status};
 use crate::serve::{Endpoint, Log};
 
 /// What the one-click unsubscribe endpoint needs: the secret that signed
-/// the links, and the state directory that records unsubscriptions.
+/// the links, and the database that records unsubscriptions (with the
+/// state directory an earlier version kept them in, imported once).
 #[derive(Debug, Clone)]
 pub struct Unsubscribe {
     pub secret: Secret,
-    pub state: StateDir,
+    pub database: PathBuf,
+    pub state_dir: PathBuf,
 }
 
 /// The path of the unsubscribe endpoint.
@@ -50,7 +52,8 @@ impl Unsubscribe {
     pub fn from_config(config: &Config) -> Result<Option<Unsubscribe>, RunError> {
         Ok(load_secret(config)?.map(|secret| Unsubscribe {
             secret,
-            state: StateDir::new(&config.digest.state_dir),
+            database: config.digest.database(),
+            state_dir: config.digest.state_dir.clone(),
         }))
     }
 }
@@ -178,9 +181,10 @@ async fn one_click(
     let recorded = {
         let address = address.clone();
         tokio::task::spawn_blocking(move || {
-            endpoint
-                .state
-                .unsubscribe(&address, "one-click")
+            // Opened per request: a few a day, and the file may have been
+            // replaced or restored since the server started.
+            crate::store::admin::open_paths(&endpoint.database, &endpoint.state_dir)
+                .and_then(|store| store.unsubscribe(&address, "one-click"))
                 .map_err(|e| e.to_string())
         })
         .await
@@ -321,7 +325,8 @@ mod tests {
     fn endpoint() -> Unsubscribe {
         Unsubscribe {
             secret: Secret(b"s3cret".to_vec()),
-            state: StateDir::new("/nonexistent"),
+            database: PathBuf::from("/nonexistent/storyfeed.db"),
+            state_dir: PathBuf::from("/nonexistent"),
         }
     }
 

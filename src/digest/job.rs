@@ -15,7 +15,8 @@ use super::observer::{Notice, Observer};
 use super::period::Frequency;
 use super::render::{self, Links, RenderError};
 use super::smtp::{SmtpError, SmtpSettings};
-use super::state::{StateDir, StateError};
+use super::state::address_key;
+use super::state::StateError;
 use super::subscribers::{self, Subscriber, SubscribersError};
 use super::{outbox, plan, Plan};
 use crate::catalog::{self, Catalog, CatalogError};
@@ -23,6 +24,8 @@ use crate::classify::TaxonomyError;
 use crate::config::Config;
 use crate::fs::FsError;
 use crate::parse::Severity;
+use crate::store::subscribers::{file_source, Unusable};
+use crate::store::{RunLock, Store};
 
 #[derive(Debug, Error)]
 pub enum DigestError {
@@ -94,30 +97,75 @@ pub enum Preview {
     NothingNew(NaiveDate),
 }
 
-/// What a run and a preview share: subscribers chosen, stories loaded.
+/// What a run and a preview share: the store open (or, when nothing is
+/// sent, an in-memory copy of it), subscribers synced and chosen, stories
+/// loaded.
 struct Setup {
     catalog: Catalog,
     chosen: Vec<Subscriber>,
+    unusable: Vec<Unusable>,
     today: NaiveDate,
     date: DateTime<Utc>,
     outbox: PathBuf,
-    state_dir: StateDir,
+    store: Store,
 }
 
 impl Setup {
+    /// `sending`: open the database itself (the caller holds the run
+    /// lock), else an in-memory copy.
     fn load(
         config: &Config,
         options: &DigestOptions,
         address: Option<&str>,
+        sending: bool,
         observer: &dyn Observer,
     ) -> Result<Setup, DigestError> {
         let taxonomy = catalog::taxonomy(config)?;
+        let database = config.digest.database();
+        // A run that sends nothing changes nothing: it works on a copy.
+        let store = if sending {
+            Store::open(&database)?
+        } else {
+            Store::snapshot(&database)?
+        };
+        if let Some(imported) = store.import_jsonl(&config.digest.state_dir, sending)? {
+            observer.notice(Notice::Imported {
+                from: config.digest.state_dir.clone(),
+                into: database.clone(),
+                detail: format!(
+                    "{} deliveries, {} arrivals, {} unsubscriptions",
+                    imported.deliveries, imported.arrivals, imported.unsubscriptions
+                ),
+                renamed: sending,
+            });
+        }
         let path = options
             .subscribers
             .clone()
             .unwrap_or_else(|| config.digest.subscribers.clone());
-        let all = subscribers::load(&path, &taxonomy)?;
+        match subscribers::load(&path, &taxonomy) {
+            Ok(list) => {
+                let report = store.sync_file(&file_source(&path), &list)?;
+                if report.other_source > 0 {
+                    observer.notice(Notice::OtherSource {
+                        file: path.clone(),
+                        count: report.other_source,
+                    });
+                }
+            }
+            // The database may be the only list.
+            Err(SubscribersError::Read { source, .. })
+                if source.kind() == std::io::ErrorKind::NotFound
+                    && store.subscriber_count()? > 0 => {}
+            Err(e) => return Err(e.into()),
+        }
+        let (all, unusable) = store.run_subscribers(&taxonomy)?;
         let chosen = deliver::select(&all, options.period, address)?;
+        let unusable = unusable
+            .into_iter()
+            .filter(|u| options.period.is_none_or(|f| f == u.frequency))
+            .filter(|u| address.is_none_or(|a| address_key(a) == u.address))
+            .collect();
         let catalog = Catalog::load_with(config, taxonomy)?;
         for d in &catalog.diagnostics {
             if d.severity == Severity::Error {
@@ -135,13 +183,14 @@ impl Setup {
         Ok(Setup {
             catalog,
             chosen,
+            unusable,
             today,
             date,
             outbox: options
                 .outbox
                 .clone()
                 .unwrap_or_else(|| config.digest.outbox.clone()),
-            state_dir: StateDir::new(&config.digest.state_dir),
+            store,
         })
     }
 }
@@ -168,22 +217,33 @@ pub fn run(
     options: &DigestOptions,
     observer: &dyn Observer,
 ) -> Result<DigestReport, DigestError> {
-    let setup = Setup::load(config, options, options.subscriber.as_deref(), observer)?;
-    let smtp = if options.dry_run {
+    let settings = if options.dry_run {
         None
     } else {
         SmtpSettings::from_config(config, options.smtp_url.as_deref())?
     };
-    let secret = secret(config, smtp.is_some(), observer)?;
+    let secret = secret(config, settings.is_some(), observer)?;
+    // A run that sends holds the lock from before it opens the database.
+    let smtp = match settings {
+        Some(settings) => Some((settings, RunLock::take(&config.digest.state_dir)?)),
+        None => None,
+    };
+    let setup = Setup::load(
+        config,
+        options,
+        options.subscriber.as_deref(),
+        smtp.is_some(),
+        observer,
+    )?;
     let destination = match smtp {
-        Some(settings) => {
+        Some((settings, lock)) => {
             if !config.base_url.starts_with("https://") {
                 // RFC 8058: one-click unsubscription needs an HTTPS link.
                 observer.notice(Notice::NotHttps {
                     base_url: config.base_url.clone(),
                 });
             }
-            Destination::Smtp(settings)
+            Destination::Smtp { settings, lock }
         }
         None => {
             if !options.dry_run {
@@ -205,7 +265,8 @@ pub fn run(
         &setup.catalog.taxonomy,
         &setup.catalog.stories,
         &setup.chosen,
-        &setup.state_dir,
+        &setup.unusable,
+        &setup.store,
         &run_options,
         observer,
     )?;
@@ -223,10 +284,10 @@ pub fn preview(
     address: &str,
     observer: &dyn Observer,
 ) -> Result<Preview, DigestError> {
-    let setup = Setup::load(config, options, Some(address), observer)?;
+    let setup = Setup::load(config, options, Some(address), false, observer)?;
     let secret = secret(config, false, observer)?;
     let (taxonomy, stories, today) = (&setup.catalog.taxonomy, &setup.catalog.stories, setup.today);
-    let mut state = setup.state_dir.load()?;
+    let mut state = setup.store.load_state()?;
     deliver::arrive(&mut state, stories, today);
     // Preview what the next digest would hold, sent already or not.
     state.deliveries.clear();
@@ -255,13 +316,15 @@ pub fn preview(
 }
 
 /// Stops all digests to `address`, as its one-click link does (`via` says
-/// where the request came from); returns the state directory it is
-/// recorded in.
+/// where the request came from); returns the database it is recorded in.
 pub fn unsubscribe(config: &Config, address: &str, via: &str) -> Result<PathBuf, DigestError> {
     if address.parse::<lettre::Address>().is_err() {
         return Err(DigestError::BadAddress(address.to_owned()));
     }
-    let state_dir = StateDir::new(&config.digest.state_dir);
-    state_dir.unsubscribe(address, via)?;
-    Ok(state_dir.path().to_path_buf())
+    let database = config.digest.database();
+    let store = Store::open(&database)?;
+    // The old unsubscriptions first, so this one joins them.
+    store.import_jsonl(&config.digest.state_dir, true)?;
+    store.unsubscribe(address, via)?;
+    Ok(database)
 }

@@ -204,7 +204,6 @@ fn sections<'a>(
 
 #[cfg(test)]
 mod tests {
-    use super::state::Delivery;
     use super::subscribers::MailFormat;
     use super::*;
     use crate::story::{DateRange, StoryId};
@@ -270,15 +269,7 @@ mod tests {
                     .flat_map(|s| s.stories.iter().map(|s| s.title.clone()))
                     .collect();
                 let to = d.subscriber.address.to_string();
-                state.note(&Delivery {
-                    to: to.clone(),
-                    period: d.period,
-                    status: Status::Sent,
-                    message_id: String::new(),
-                    stories: d.story_count(),
-                    detail: None,
-                    at: chrono::DateTime::UNIX_EPOCH,
-                });
+                state.note(&to, d.period, Status::Sent);
                 out.push((to, titles));
             }
         }

@@ -21,8 +21,20 @@ pub enum Notice {
     NoSmtp { outbox: PathBuf },
     /// A digest is left for the next run (4xx after retries).
     Deferred { digest: usize, reason: String },
-    /// A digest was refused for good (5xx).
+    /// A digest was refused for good (5xx), or cannot be sent to its
+    /// address at all.
     Refused { to: String, reply: String },
+    /// Entries of the subscribers file whose address the database has
+    /// from another source (an import, the web): those rows win.
+    OtherSource { file: PathBuf, count: usize },
+    /// The JSON Lines state of an earlier version was imported (once).
+    Imported {
+        from: PathBuf,
+        into: PathBuf,
+        detail: String,
+        /// The files were renamed `*.imported` (not on a dry run).
+        renamed: bool,
+    },
 }
 
 impl fmt::Display for Notice {
@@ -46,6 +58,27 @@ impl fmt::Display for Notice {
                 write!(f, "deferred: digest {digest}: {reason}")
             }
             Notice::Refused { to, reply } => write!(f, "failed: digest to {to} refused: {reply}"),
+            Notice::OtherSource { file, count } => write!(
+                f,
+                "note: {count} entries of {} are in the database from another source; the database's rows are kept (`storyfeed subscribers list`)",
+                file.display()
+            ),
+            Notice::Imported {
+                from,
+                into,
+                detail,
+                renamed,
+            } => write!(
+                f,
+                "note: imported the JSON Lines state of {} into {} ({detail}){}",
+                from.display(),
+                into.display(),
+                if *renamed {
+                    "; the files are renamed *.imported"
+                } else {
+                    " for this dry run only"
+                }
+            ),
         }
     }
 }

@@ -116,13 +116,42 @@ fn html() -> MailFormat {
     MailFormat::Html
 }
 
+/// An address a digest can be sent to: lettre parses it, and can put it
+/// in a message's envelope (a quoted local part with a space, say, parses
+/// but cannot). Whether the server takes it (a non-ASCII address needs
+/// SMTPUTF8) is only known when sending.
+pub fn parse_address(text: &str) -> Result<Address, String> {
+    let address: Address = text
+        .trim()
+        .parse()
+        .map_err(|e| format!("invalid address: {e}"))?;
+    let mailbox = lettre::message::Mailbox::new(None, address.clone());
+    lettre::Message::builder()
+        .from(mailbox.clone())
+        .to(mailbox)
+        .body(String::new())
+        .map_err(|e| format!("invalid address: lettre cannot send to it ({e})"))?;
+    Ok(address)
+}
+
 /// Parses subscribers text named `name` (for messages), checking every
-/// address and every slug against `taxonomy`.
+/// address and every slug against `taxonomy`; the first bad entry is the
+/// error.
 pub fn parse(
     name: &str,
     text: &str,
     taxonomy: &Taxonomy,
 ) -> Result<Vec<Subscriber>, SubscribersError> {
+    parse_entries(name, text, taxonomy)?.into_iter().collect()
+}
+
+/// As [`parse`], each entry on its own (an import reports every bad one):
+/// the error is a file that is not TOML at all.
+pub fn parse_entries(
+    name: &str,
+    text: &str,
+    taxonomy: &Taxonomy,
+) -> Result<Vec<Result<Subscriber, SubscribersError>>, SubscribersError> {
     let error = |offset: usize, message: String| SubscribersError::Invalid {
         location: Location::at(name, text, offset),
         message,
@@ -143,74 +172,73 @@ pub fn parse(
     let mut seen = HashSet::new();
     let mut subscribers = Vec::with_capacity(entries.len());
     for (n, (base, entry)) in entries.into_iter().enumerate() {
-        let entry_start = base + entry.span().start;
-        let raw = entry.into_inner();
-        let addr_span = raw.address.span();
-        let addr_span = base + addr_span.start..base + addr_span.end;
-        let entry_name = format!("subscriber {} ({})", n + 1, raw.address.get_ref().trim());
-        let address: Address = raw.address.get_ref().trim().parse().map_err(|e| {
-            error(
-                addr_span.start,
-                format!("{entry_name}: invalid address: {e}"),
-            )
-        })?;
-        if !seen.insert(address.to_string().to_ascii_lowercase()) {
-            return Err(error(
-                addr_span.start,
-                format!("{entry_name}: the address is listed twice"),
-            ));
-        }
-        let known =
-            |list: Vec<Spanned<String>>, kind: &str, slugs: &[crate::classify::Category]| {
-                let mut out: Vec<String> = Vec::with_capacity(list.len());
-                for slug in list {
-                    if !slugs.iter().any(|c| c.slug == *slug.get_ref()) {
-                        return Err(error(
-                            base + slug.span().start,
-                            format!("{entry_name}: unknown {kind} `{}`", slug.get_ref()),
-                        ));
-                    }
-                    out.push(slug.into_inner());
-                }
-                // Taxonomy order, so digests list sections the same way for everyone.
-                out.sort_by_key(|s| slugs.iter().position(|c| c.slug == *s));
-                out.dedup();
-                Ok(out)
-            };
-        let themes = known(raw.themes, "theme", &taxonomy.themes)?;
-        let programmes = known(raw.programmes, "programme", &taxonomy.programmes)?;
-        let follows = match (raw.all, themes.is_empty() && programmes.is_empty()) {
-            (true, true) => Follows::All,
-            (true, false) => {
+        let one = || -> Result<Subscriber, SubscribersError> {
+            let entry_start = base + entry.span().start;
+            let raw = entry.into_inner();
+            let addr_span = raw.address.span();
+            let addr_span = base + addr_span.start..base + addr_span.end;
+            let entry_name = format!("subscriber {} ({})", n + 1, raw.address.get_ref().trim());
+            let address = parse_address(raw.address.get_ref())
+                .map_err(|e| error(addr_span.start, format!("{entry_name}: {e}")))?;
+            if !seen.insert(address.to_string().to_ascii_lowercase()) {
                 return Err(error(
-                    entry_start,
-                    format!(
+                    addr_span.start,
+                    format!("{entry_name}: the address is listed twice"),
+                ));
+            }
+            let known =
+                |list: Vec<Spanned<String>>, kind: &str, slugs: &[crate::classify::Category]| {
+                    let mut out: Vec<String> = Vec::with_capacity(list.len());
+                    for slug in list {
+                        if !slugs.iter().any(|c| c.slug == *slug.get_ref()) {
+                            return Err(error(
+                                base + slug.span().start,
+                                format!("{entry_name}: unknown {kind} `{}`", slug.get_ref()),
+                            ));
+                        }
+                        out.push(slug.into_inner());
+                    }
+                    // Taxonomy order, so digests list sections the same way for everyone.
+                    out.sort_by_key(|s| slugs.iter().position(|c| c.slug == *s));
+                    out.dedup();
+                    Ok(out)
+                };
+            let themes = known(raw.themes, "theme", &taxonomy.themes)?;
+            let programmes = known(raw.programmes, "programme", &taxonomy.programmes)?;
+            let follows = match (raw.all, themes.is_empty() && programmes.is_empty()) {
+                (true, true) => Follows::All,
+                (true, false) => {
+                    return Err(error(
+                        entry_start,
+                        format!(
                         "{entry_name}: `all = true` cannot be combined with themes or programmes"
                     ),
-                ))
-            }
-            (false, true) => {
-                return Err(error(
-                    entry_start,
-                    format!(
+                    ))
+                }
+                (false, true) => {
+                    return Err(error(
+                        entry_start,
+                        format!(
                         "{entry_name}: follows nothing; give themes, programmes or `all = true`"
                     ),
-                ))
-            }
-            (false, false) => Follows::Some { themes, programmes },
+                    ))
+                }
+                (false, false) => Follows::Some { themes, programmes },
+            };
+            let name = raw
+                .name
+                .map(|n| n.trim().to_owned())
+                .filter(|n| !n.is_empty());
+            Ok(Subscriber {
+                address,
+                name,
+                follows,
+                frequency: raw.frequency,
+                format: raw.format,
+                line: line_of(entry_start),
+            })
         };
-        let name = raw
-            .name
-            .map(|n| n.trim().to_owned())
-            .filter(|n| !n.is_empty());
-        subscribers.push(Subscriber {
-            address,
-            name,
-            follows,
-            frequency: raw.frequency,
-            format: raw.format,
-            line: line_of(entry_start),
-        });
+        subscribers.push(one());
     }
     Ok(subscribers)
 }
@@ -308,6 +336,10 @@ all = true
             (
                 "[[subscriber]]\naddress = \"a@example.org\"\nall = true\n[[subscriber]]\naddress = \"b@example.org\"\nthemes = [\"drug\"]\n",
                 "s.toml:6:11: subscriber 2 (b@example.org): unknown theme `drug`",
+            ),
+            (
+                "[[subscriber]]\naddress = '\"a b\"@example.org'\nall = true\n",
+                "s.toml:2:11: subscriber 1 (\"a b\"@example.org): invalid address: lettre cannot send to it",
             ),
             (
                 "[[subscriber]]\naddress = \"a@example.org\"\n",

@@ -9,6 +9,9 @@ use std::process::Command;
 use mail_parser::{MessageParser, MimeHeaders};
 use serde_json::Value;
 
+use storyfeed::digest::state::Status;
+use storyfeed::store::{Delivery, RunLock, Store};
+
 use super::smtp_server::{Cutter, Received, Script, SmtpServer};
 use crate::harness::{root, Output, Project};
 
@@ -16,7 +19,7 @@ const BASE: &str = "https://example.org/unodc/";
 const SECRET: &str = "test-secret-not-for-production";
 
 /// Who subscribes in these tests: (address, subscriber TOML lines).
-const SUBSCRIBERS: &[(&str, &str)] = &[
+pub(crate) const SUBSCRIBERS: &[(&str, &str)] = &[
     ("all.weekly@example.org", "all = true\nfrequency = \"weekly\""),
     ("all.monthly@example.org", "all = true\nfrequency = \"monthly\""),
     (
@@ -36,7 +39,7 @@ const SUBSCRIBERS: &[(&str, &str)] = &[
 
 /// A project: config, subscribers, the shipped archives, state in the
 /// project directory, the secret in the environment.
-fn project() -> Project {
+pub(crate) fn project() -> Project {
     let root = root();
     let config = format!(
         "base_url = \"{BASE}\"\narchives = [{:?}]\ntaxonomy = {:?}\nledger = {:?}\n\
@@ -57,11 +60,19 @@ fn project() -> Project {
         .env("STORYFEED_SECRET", SECRET)
 }
 
-fn digest(project: &Project, args: &[&str]) -> Output {
+pub(crate) fn digest(project: &Project, args: &[&str]) -> Output {
     project.run(["digest"].iter().chain(args))
 }
 
-fn smtp_url(addr: std::net::SocketAddr) -> String {
+/// The delivery journal of the project's database (read from a copy).
+pub(crate) fn deliveries(project: &Project) -> Vec<Delivery> {
+    Store::snapshot(&project.join("state/storyfeed.db"))
+        .unwrap()
+        .deliveries()
+        .unwrap()
+}
+
+pub(crate) fn smtp_url(addr: std::net::SocketAddr) -> String {
     format!("smtp://{addr}")
 }
 
@@ -84,7 +95,7 @@ fn stories() -> Vec<Value> {
 /// What each subscriber's first digest as of Monday 2020-03-02 must hold
 /// (story page URLs), worked out here from the parser's output alone:
 /// a weekly digest covers 24 Feb–1 Mar 2020, a monthly one February 2020.
-fn expected_first_digests() -> BTreeMap<String, BTreeSet<String>> {
+pub(crate) fn expected_first_digests() -> BTreeMap<String, BTreeSet<String>> {
     let stories = stories();
     let has =
         |s: &Value, key: &str, slug: &str| s[key].as_array().unwrap().iter().any(|v| v == slug);
@@ -139,7 +150,7 @@ fn delivered(received: &[Received]) -> BTreeMap<String, Vec<BTreeSet<String>>> {
 }
 
 /// Every recipient got exactly one digest, with exactly its stories.
-fn assert_once_each(received: &[Received], want: &BTreeMap<String, BTreeSet<String>>) {
+pub(crate) fn assert_once_each(received: &[Received], want: &BTreeMap<String, BTreeSet<String>>) {
     let got = delivered(received);
     let got_once: BTreeMap<String, BTreeSet<String>> = got
         .iter()
@@ -350,14 +361,12 @@ fn a_run_killed_mid_way_resumes_without_duplicates_or_losses() {
     let out = project.wait(child);
     assert_eq!(out.code(), None, "killed by a signal: {out}");
     assert_eq!(server.received().len(), 2);
-    // The journal says what happened: two sent, the third pending.
-    let journal = project.read("state/deliveries.jsonl");
-    assert_eq!(
-        journal.matches("\"status\":\"sent\"").count(),
-        2,
-        "{journal}"
-    );
-    assert!(journal.contains("\"status\":\"pending\""), "{journal}");
+    // The journal says what happened: two sent, the third claimed (by a
+    // run that is gone, so the next run takes it back).
+    let journal = deliveries(&project);
+    let count = |status: Status| journal.iter().filter(|d| d.status == status).count();
+    assert_eq!(count(Status::Sent), 2, "{journal:?}");
+    assert!(count(Status::Claimed) >= 1, "{journal:?}");
 
     digest(
         &project,
@@ -401,8 +410,7 @@ fn an_unreachable_server_stops_the_run_with_a_clear_message() {
 #[test]
 fn a_second_run_waits_for_the_first() {
     let project = project();
-    let state = storyfeed::digest::state::StateDir::new(project.join("state"));
-    let _held = state.lock().unwrap();
+    let _held = RunLock::take(&project.join("state")).unwrap();
     let server = SmtpServer::start(Script::default());
     let out = digest(
         &project,
@@ -485,9 +493,11 @@ fn a_refused_sender_stops_the_run_and_fails_nobody() {
     assert!(out.stderr.contains("refused the sender"), "{out}");
     assert!(server.received().is_empty());
     // Nobody is marked failed: with the sender fixed, everyone gets theirs.
-    let journal =
-        std::fs::read_to_string(project.join("state/deliveries.jsonl")).unwrap_or_default();
-    assert!(!journal.contains("\"failed\""), "{journal}");
+    let journal = deliveries(&project);
+    assert!(
+        journal.iter().all(|d| d.status != Status::Failed),
+        "{journal:?}"
+    );
     let healthy = SmtpServer::start(Script::default());
     digest(
         &project,

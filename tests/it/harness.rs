@@ -29,6 +29,7 @@ const CLEARED_ENV: [&str; 2] = ["STORYFEED_SECRET", "STORYFEED_SMTP_PASSWORD"];
 
 /// A fresh project directory, removed when dropped (and no `Output` of
 /// it is left).
+#[derive(Clone)]
 pub struct Project {
     dir: Arc<TempDir>,
     env: Vec<(OsString, OsString)>,

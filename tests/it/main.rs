@@ -25,5 +25,7 @@ mod site;
 mod smtp;
 mod smtp_server;
 mod snapshots;
+mod store;
+mod subscribers;
 mod unsubscribe;
 mod websub;

@@ -9,9 +9,10 @@ use std::time::Duration;
 use chrono::NaiveDate;
 use storyfeed::digest::endpoint::Unsubscribe;
 use storyfeed::digest::message::{unsubscribe_token, unsubscribe_url, Secret};
-use storyfeed::digest::state::{StateDir, UNSUBSCRIBED};
+use storyfeed::digest::state::State;
 use storyfeed::digest::{plan, Plan, Skip};
 use storyfeed::serve::Server;
+use storyfeed::store::{Store, Suppression};
 
 use crate::harness::ServerThread;
 
@@ -30,7 +31,8 @@ impl Endpoint {
         let mut server = Server::bind(&dir.path().join("public"), 0).unwrap();
         server.mount(Box::new(Unsubscribe {
             secret: secret(),
-            state: StateDir::new(dir.path().join("state")),
+            database: dir.path().join("state/storyfeed.db"),
+            state_dir: dir.path().join("state"),
         }));
         Endpoint {
             dir,
@@ -47,12 +49,17 @@ impl Endpoint {
         self.server.addr()
     }
 
-    fn state(&self) -> StateDir {
-        StateDir::new(self.dir.path().join("state"))
+    /// What the database says now (read from a copy: nothing created).
+    fn store(&self) -> Store {
+        Store::snapshot(&self.dir.path().join("state/storyfeed.db")).unwrap()
     }
 
-    fn unsubscribed_file(&self) -> Option<String> {
-        std::fs::read_to_string(self.dir.path().join("state").join(UNSUBSCRIBED)).ok()
+    fn state(&self) -> State {
+        self.store().load_state().unwrap()
+    }
+
+    fn suppressions(&self) -> Vec<Suppression> {
+        self.store().suppressions().unwrap()
     }
 }
 
@@ -104,12 +111,8 @@ fn get_shows_a_confirm_form_and_records_nothing() {
     assert!(page.contains("name=\"List-Unsubscribe\" value=\"One-Click\""));
     assert!(page.contains("ana@example.org"));
     assert_eq!(http(endpoint.addr(), "HEAD", &target, FORM, "").0, 200);
-    assert_eq!(endpoint.unsubscribed_file(), None);
-    assert!(!endpoint
-        .state()
-        .load()
-        .unwrap()
-        .is_unsubscribed("ana@example.org"));
+    assert!(endpoint.suppressions().is_empty());
+    assert!(!endpoint.state().is_unsubscribed("ana@example.org"));
 
     // A link with a wrong or missing token shows nothing about anyone.
     let forged = format!(
@@ -153,7 +156,7 @@ fn post_with_a_bad_token_is_403_and_records_nothing() {
     let big = format!("{ONE_CLICK}&x={}", "y".repeat(5000));
     let (status, _) = http(endpoint.addr(), "POST", &target, FORM, &big);
     assert_eq!(status, 413);
-    assert_eq!(endpoint.unsubscribed_file(), None);
+    assert!(endpoint.suppressions().is_empty());
 }
 
 #[test]
@@ -164,13 +167,14 @@ fn one_click_post_unsubscribes_at_once_and_no_digest_follows() {
     let (status, page) = http(endpoint.addr(), "POST", &target, FORM, ONE_CLICK);
     assert_eq!(status, 200, "{page}");
     assert!(page.contains("Unsubscribed"), "{page}");
-    let file = endpoint.unsubscribed_file().unwrap();
-    assert!(file.contains("\"ana+digest@example.org\""), "{file}");
-    assert!(file.contains("one-click"), "{file}");
+    let suppressions = endpoint.suppressions();
+    assert_eq!(suppressions.len(), 1, "{suppressions:?}");
+    assert_eq!(suppressions[0].address, "ana+digest@example.org");
+    assert_eq!(suppressions[0].via, "one-click");
 
     // The next run sends Ana nothing, and still sends the others.
     let mut fx = Fixture::new();
-    fx.state.unsubscribed = endpoint.state().load().unwrap().unsubscribed;
+    fx.state.unsubscribed = endpoint.state().unsubscribed;
     let today = NaiveDate::from_ymd_opt(2026, 11, 24).unwrap();
     let plans = plan(&fx.subscribers, stories(), &fx.taxonomy, &fx.state, today);
     let skipped: Vec<String> = plans
@@ -208,11 +212,7 @@ fn the_confirm_form_posts_what_one_click_posts() {
         ONE_CLICK,
     );
     assert_eq!(status, 200);
-    assert!(endpoint
-        .state()
-        .load()
-        .unwrap()
-        .is_unsubscribed("desk@example.org"));
+    assert!(endpoint.state().is_unsubscribed("desk@example.org"));
     // multipart/form-data, as RFC 8058 allows.
     let target = link_target("ana@example.org");
     let body = "--b0undary\r\nContent-Disposition: form-data; name=\"List-Unsubscribe\"\r\n\r\nOne-Click\r\n--b0undary--\r\n";
@@ -224,11 +224,7 @@ fn the_confirm_form_posts_what_one_click_posts() {
         body,
     );
     assert_eq!(status, 200);
-    assert!(endpoint
-        .state()
-        .load()
-        .unwrap()
-        .is_unsubscribed("ana@example.org"));
+    assert!(endpoint.state().is_unsubscribed("ana@example.org"));
 }
 
 #[test]

@@ -160,13 +160,32 @@ pub enum Outcome {
 /// again, the message in flight and any already taken are recorded
 /// `Deferred`, the run stops with `Unreachable`, and jobs not yet taken are
 /// left in the iterator: the caller counts them as deferred.
-pub fn send_all<I, F>(settings: &SmtpSettings, mut jobs: I, record: F) -> Result<(), SmtpError>
+pub fn send_all<I, F>(settings: &SmtpSettings, jobs: I, record: F) -> Result<(), SmtpError>
 where
     I: Iterator<Item = Job> + Send,
     F: Fn(&Job, Outcome) -> Result<(), StateError> + Sync,
 {
+    send_all_claimed(settings, jobs, |_| Ok(true), record)
+}
+
+/// As [`send_all`], with `claim` called on the connection's thread right
+/// before each job goes out: `false` means another run has it, or its
+/// address was unsubscribed since; the job is dropped (no `record` call;
+/// the caller's `claim` accounts for it). A failed `claim` stops the run as
+/// a failed `record` does.
+pub fn send_all_claimed<I, C, F>(
+    settings: &SmtpSettings,
+    mut jobs: I,
+    claim: C,
+    record: F,
+) -> Result<(), SmtpError>
+where
+    I: Iterator<Item = Job> + Send,
+    C: Fn(&Job) -> Result<bool, StateError> + Sync,
+    F: Fn(&Job, Outcome) -> Result<(), StateError> + Sync,
+{
     let connections = settings.connections.max(1);
-    let run = Run::new(settings, &record)?;
+    let run = Run::new(settings, &claim, &record)?;
     // Enough queued for every connection to find its next message ready,
     // and no more: memory does not grow with the number of jobs.
     let (job_tx, job_rx) = mpsc::sync_channel::<Job>(2 * connections);

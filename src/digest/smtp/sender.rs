@@ -11,7 +11,7 @@ use lettre::address::Envelope;
 use lettre::transport::smtp::authentication::{Credentials, Mechanism};
 use lettre::transport::smtp::client::{AsyncSmtpConnection, TlsParameters};
 use lettre::transport::smtp::commands::{Data, Mail, Rcpt, Rset};
-use lettre::transport::smtp::extension::ClientId;
+use lettre::transport::smtp::extension::{ClientId, Extension};
 use lettre::transport::smtp::extension::{MailBodyParameter, MailParameter};
 
 use super::rate::RateLimiter;
@@ -20,8 +20,9 @@ use super::{Job, Outcome, SmtpError, SmtpSettings, TlsMode};
 use crate::digest::state::StateError;
 
 /// What the connections of one run share.
-pub(super) struct Run<'a, F> {
+pub(super) struct Run<'a, C, F> {
     settings: &'a SmtpSettings,
+    claim: &'a C,
     record: &'a F,
     hello: ClientId,
     /// For `smtps://` only.
@@ -45,17 +46,23 @@ enum Failure {
     Connection,
 }
 
-impl<'a, F> Run<'a, F>
+impl<'a, C, F> Run<'a, C, F>
 where
+    C: Fn(&Job) -> Result<bool, StateError> + Sync,
     F: Fn(&Job, Outcome) -> Result<(), StateError> + Sync,
 {
-    pub(super) fn new(settings: &'a SmtpSettings, record: &'a F) -> Result<Self, SmtpError> {
+    pub(super) fn new(
+        settings: &'a SmtpSettings,
+        claim: &'a C,
+        record: &'a F,
+    ) -> Result<Self, SmtpError> {
         let tls = match settings.tls {
             TlsMode::Implicit => Some(socket::tls_connector().map_err(|m| settings.session(m))?),
             TlsMode::StartTls | TlsMode::None => None,
         };
         Ok(Run {
             settings,
+            claim,
             record,
             hello: ClientId::Domain(settings.hello_name.clone()),
             tls,
@@ -146,6 +153,17 @@ where
                     self.skip(&job);
                     continue;
                 }
+                // Claimed right before it goes out, so that an unsubscribe
+                // or another run's send until now is seen.
+                match (self.claim)(&job) {
+                    Ok(true) => {}
+                    Ok(false) => continue,
+                    Err(e) => {
+                        self.record_failed.store(true, Ordering::SeqCst);
+                        self.fail(SmtpError::Record(e));
+                        continue;
+                    }
+                }
                 let (outcome, fatal) = self.deliver(&mut conn, &job).await;
                 self.report(&job, outcome);
                 if let Some(e) = fatal {
@@ -183,6 +201,14 @@ where
                     }
                 },
             };
+            if needs_smtputf8(&job.envelope)
+                && !c.server_info().supports_feature(Extension::SmtpUtfEight)
+            {
+                // Refused before it leaves: this address only.
+                let reply =
+                    "not sent: the address is not ASCII and the server does not offer SMTPUTF8";
+                return (Outcome::Rejected(reply.to_owned()), None);
+            }
             if let Some(limiter) = &self.limiter {
                 limiter.wait().await;
             }
@@ -317,8 +343,7 @@ async fn transaction(
     bytes: &[u8],
 ) -> Result<(), (Stage, lettre::transport::smtp::Error)> {
     let mut options = Vec::new();
-    let non_ascii = |a: &lettre::Address| !AsRef::<str>::as_ref(a).is_ascii();
-    if envelope.from().is_some_and(non_ascii) || envelope.to().iter().any(non_ascii) {
+    if needs_smtputf8(envelope) {
         options.push(MailParameter::SmtpUtfEight);
     }
     if !bytes.is_ascii() {
@@ -335,6 +360,12 @@ async fn transaction(
     c.command(Data).await.map_err(|e| (Stage::Data, e))?;
     c.message(bytes).await.map_err(|e| (Stage::Content, e))?;
     Ok(())
+}
+
+/// A non-ASCII address in the envelope needs the server's SMTPUTF8.
+fn needs_smtputf8(envelope: &Envelope) -> bool {
+    let non_ascii = |a: &lettre::Address| !AsRef::<str>::as_ref(a).is_ascii();
+    envelope.from().is_some_and(non_ascii) || envelope.to().iter().any(non_ascii)
 }
 
 fn classify(e: &lettre::transport::smtp::Error) -> Failure {

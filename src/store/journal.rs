@@ -1,0 +1,471 @@
+//! The run lock, claims and the delivery journal.
+//!
+//! Exactly once, as far as SMTP allows: a connection **claims** a digest in
+//! the database right before handing it to the server (one transaction:
+//! the address is not suppressed, no `sent`/`failed` row and no live claim
+//! of another run for that address and period, then the claim with this
+//! run's id), and records it `sent` in a committed transaction right after
+//! the server's reply, before it sends anything else. So two runs never
+//! send the same digest, whatever happens to the lock file, and an
+//! unsubscribe takes effect for every digest not yet claimed.
+//!
+//! A claim is **live** while its run is: a run writes a token in the lock
+//! file it holds (kept across runs) and renews a heartbeat in `runs`. A new
+//! run that holds the lock file with the same token knows every run with
+//! that token is dead (the lock is exclusive), so it takes their claims at
+//! once: a killed run resumes at the next one. A claim of a run with another
+//! token (its lock file was deleted and a new one made) is live until its
+//! heartbeat is older than [`LEASE`].
+//!
+//! Every write goes through one thread with its own connection. It takes
+//! all the requests waiting, applies them in one transaction and answers
+//! each: parallel connections share a commit (group commit) instead of
+//! queueing behind one another's fsyncs. A batch holding a `sent` or
+//! `failed` is committed with `synchronous = FULL` (on disk on return); a
+//! batch of claims only with `NORMAL` (a claim lost to a power cut is a
+//! digest not yet sent, as before it was claimed).
+
+use std::fs::{File, OpenOptions};
+use std::io::{Read, Seek, Write};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use chrono::Utc;
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+
+use super::{connect, now, status_str, unix, Store, StoreError};
+use crate::digest::period::Period;
+use crate::digest::state::Status;
+
+/// The lock file's name in the state directory.
+pub const LOCK: &str = "lock";
+
+/// How often a running run renews its heartbeat.
+const HEARTBEAT: Duration = Duration::from_secs(5);
+
+/// A claim whose run has not renewed its heartbeat for this long (and
+/// whose lock is not ours) is taken to be dead.
+pub const LEASE: Duration = Duration::from_secs(60);
+
+/// The run lock: held (advisory lock) for the whole run; released when
+/// dropped or when the process dies.
+#[derive(Debug)]
+pub struct RunLock {
+    _file: File,
+    token: String,
+}
+
+impl RunLock {
+    /// Takes the lock in `dir`, or fails at once if another run holds it.
+    pub fn take(dir: &Path) -> Result<RunLock, StoreError> {
+        let io = |path: &Path| {
+            let path = path.to_path_buf();
+            move |source| StoreError::Io { path, source }
+        };
+        std::fs::create_dir_all(dir).map_err(io(dir))?;
+        let path = dir.join(LOCK);
+        let mut file = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .read(true)
+            .write(true)
+            .open(&path)
+            .map_err(io(&path))?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => return Err(StoreError::Busy { path }),
+            Err(std::fs::TryLockError::Error(source)) => {
+                return Err(StoreError::Io { path, source })
+            }
+        }
+        let mut token = String::new();
+        let _ = file.read_to_string(&mut token);
+        let token = token.trim().to_owned();
+        if !token.is_empty() && token.len() <= 100 {
+            return Ok(RunLock { _file: file, token });
+        }
+        // A new lock file: a token no earlier run has.
+        let token = format!(
+            "{}-{}",
+            std::process::id(),
+            Utc::now().timestamp_nanos_opt().unwrap_or_default()
+        );
+        file.set_len(0)
+            .and_then(|()| file.rewind())
+            .and_then(|()| file.write_all(token.as_bytes()))
+            .and_then(|()| file.sync_data())
+            .map_err(io(&path))?;
+        Ok(RunLock { _file: file, token })
+    }
+}
+
+/// A digest about to be claimed or recorded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    /// The address key.
+    pub to: String,
+    pub period: Period,
+    pub message_id: String,
+    pub stories: usize,
+}
+
+/// The answer to a claim.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Claim {
+    /// Ours: send it.
+    Granted,
+    /// The address is suppressed (unsubscribed since the run planned).
+    Unsubscribed,
+    /// Sent or refused for good already.
+    Done,
+    /// A live run holds it.
+    ClaimedElsewhere,
+}
+
+enum Op {
+    Claim(Entry),
+    Record {
+        entry: Entry,
+        status: Status,
+        detail: Option<String>,
+    },
+    Finish,
+    /// Caps the file's size, so a test can fill the "disk".
+    #[cfg(test)]
+    MaxPages(i64),
+}
+
+struct Request {
+    op: Op,
+    reply: mpsc::SyncSender<Result<Option<Claim>, String>>,
+}
+
+/// One run's handle on the journal: claims and records go through its
+/// writer thread. [`Journal::finish`] releases the run's claims left
+/// unsent.
+#[derive(Debug)]
+pub struct Journal {
+    requests: Option<mpsc::Sender<Request>>,
+    writer: Option<JoinHandle<()>>,
+    path: PathBuf,
+    run: i64,
+}
+
+impl Store {
+    /// Starts a run holding `lock`: registers it and starts the writer.
+    pub fn begin_run(&self, lock: &RunLock) -> Result<Journal, StoreError> {
+        let Some(path) = self.path.clone() else {
+            return Err(StoreError::Invalid(
+                "an in-memory database cannot record a run".to_owned(),
+            ));
+        };
+        let run = self.write(|tx| {
+            tx.execute(
+                "INSERT INTO runs (pid, lock_token, started_at, heartbeat) VALUES (?1, ?2, ?3, ?4)",
+                params![std::process::id(), lock.token, now(), unix(Utc::now())],
+            )?;
+            Ok(tx.last_insert_rowid())
+        })?;
+        let conn = connect(&path)?;
+        let (requests, rx) = mpsc::channel();
+        let writer = Writer {
+            conn,
+            run,
+            token: lock.token.clone(),
+        };
+        let writer = std::thread::Builder::new()
+            .name("storyfeed-journal".to_owned())
+            .spawn(move || writer.serve(rx))
+            .map_err(|source| StoreError::Io {
+                path: path.clone(),
+                source,
+            })?;
+        Ok(Journal {
+            requests: Some(requests),
+            writer: Some(writer),
+            path,
+            run,
+        })
+    }
+}
+
+impl Journal {
+    /// This run's id.
+    pub fn run(&self) -> i64 {
+        self.run
+    }
+
+    fn ask(&self, op: Op) -> Result<Option<Claim>, StoreError> {
+        let (reply, answer) = mpsc::sync_channel(1);
+        let gone = || StoreError::Failed {
+            path: self.path.clone(),
+            message: "the journal writer stopped".to_owned(),
+        };
+        self.requests
+            .as_ref()
+            .ok_or_else(gone)?
+            .send(Request { op, reply })
+            .map_err(|_| gone())?;
+        answer
+            .recv()
+            .map_err(|_| gone())?
+            .map_err(|message| StoreError::Failed {
+                path: self.path.clone(),
+                message,
+            })
+    }
+
+    /// Claims a digest for this run (committed on return).
+    pub fn claim(&self, entry: &Entry) -> Result<Claim, StoreError> {
+        Ok(self
+            .ask(Op::Claim(entry.clone()))?
+            .unwrap_or(Claim::Granted))
+    }
+
+    /// Records what became of a digest: `Sent` or `Failed` (durable on
+    /// return), or `Pending` (deferred: the claim is released).
+    pub fn record(
+        &self,
+        entry: &Entry,
+        status: Status,
+        detail: Option<String>,
+    ) -> Result<(), StoreError> {
+        self.ask(Op::Record {
+            entry: entry.clone(),
+            status,
+            detail,
+        })
+        .map(drop)
+    }
+
+    /// Ends the run: claims not sent are released, the run marked finished.
+    pub fn finish(mut self) -> Result<(), StoreError> {
+        let result = self.ask(Op::Finish).map(drop);
+        self.stop();
+        result
+    }
+
+    /// Caps the database's size (tests: a full disk).
+    #[cfg(test)]
+    pub(crate) fn max_pages(&self, pages: i64) -> Result<(), StoreError> {
+        self.ask(Op::MaxPages(pages)).map(drop)
+    }
+
+    fn stop(&mut self) {
+        self.requests = None;
+        if let Some(writer) = self.writer.take() {
+            let _ = writer.join();
+        }
+    }
+}
+
+impl Drop for Journal {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+struct Writer {
+    conn: Connection,
+    run: i64,
+    token: String,
+}
+
+impl Writer {
+    fn serve(mut self, requests: mpsc::Receiver<Request>) {
+        loop {
+            let first = match requests.recv_timeout(HEARTBEAT) {
+                Ok(r) => r,
+                Err(mpsc::RecvTimeoutError::Timeout) => {
+                    // Alive, even with nothing to write; a failure here
+                    // shows at the next write.
+                    let _ = self.conn.execute(
+                        "UPDATE runs SET heartbeat = ?1 WHERE id = ?2",
+                        params![unix(Utc::now()), self.run],
+                    );
+                    continue;
+                }
+                Err(mpsc::RecvTimeoutError::Disconnected) => break,
+            };
+            let mut batch = vec![first];
+            batch.extend(requests.try_iter());
+            match self.apply(&batch) {
+                Ok(answers) => {
+                    for (request, answer) in batch.into_iter().zip(answers) {
+                        let _ = request.reply.send(Ok(answer));
+                    }
+                }
+                Err(e) => {
+                    // Rolled back: nothing of the batch is recorded.
+                    let message = e.to_string();
+                    for request in batch {
+                        let _ = request.reply.send(Err(message.clone()));
+                    }
+                }
+            }
+        }
+    }
+
+    fn apply(&mut self, batch: &[Request]) -> Result<Vec<Option<Claim>>, rusqlite::Error> {
+        let durable = batch.iter().any(|r| !matches!(r.op, Op::Claim(_)));
+        self.conn
+            .pragma_update(None, "synchronous", if durable { "FULL" } else { "NORMAL" })?;
+        let (run, token) = (self.run, self.token.clone());
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let at = now();
+        let heartbeat = unix(Utc::now());
+        tx.execute(
+            "UPDATE runs SET heartbeat = ?1 WHERE id = ?2",
+            params![heartbeat, run],
+        )?;
+        let mut answers = Vec::with_capacity(batch.len());
+        for request in batch {
+            answers.push(match &request.op {
+                Op::Claim(entry) => Some(claim(&tx, run, &token, heartbeat, entry, &at)?),
+                Op::Record {
+                    entry,
+                    status,
+                    detail,
+                } => {
+                    record(&tx, run, entry, *status, detail.as_deref(), &at)?;
+                    None
+                }
+                #[cfg(test)]
+                Op::MaxPages(pages) => {
+                    tx.query_row(&format!("PRAGMA max_page_count = {pages}"), [], |_| Ok(()))?;
+                    None
+                }
+                Op::Finish => {
+                    tx.execute(
+                        "UPDATE deliveries SET status = 'pending', run_id = NULL,
+                             detail = 'not sent: the run ended first', at = ?2
+                         WHERE run_id = ?1 AND status = 'claimed'",
+                        params![run, at],
+                    )?;
+                    tx.execute(
+                        "UPDATE runs SET finished_at = ?2 WHERE id = ?1",
+                        params![run, at],
+                    )?;
+                    None
+                }
+            });
+        }
+        tx.commit()?;
+        Ok(answers)
+    }
+}
+
+fn claim(
+    tx: &rusqlite::Transaction<'_>,
+    run: i64,
+    token: &str,
+    now_unix: i64,
+    entry: &Entry,
+    at: &str,
+) -> Result<Claim, rusqlite::Error> {
+    let suppressed = tx
+        .query_row(
+            "SELECT 1 FROM suppressions WHERE address = ?1",
+            params![entry.to],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some();
+    if suppressed {
+        return Ok(Claim::Unsubscribed);
+    }
+    let row: Option<(String, Option<i64>)> = tx
+        .query_row(
+            "SELECT status, run_id FROM deliveries
+             WHERE address = ?1 AND period_first = ?2 AND period_last = ?3",
+            params![entry.to, entry.period.first, entry.period.last],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    match row {
+        Some((status, _)) if status == "sent" || status == "failed" => return Ok(Claim::Done),
+        Some((status, Some(other))) if status == "claimed" && other != run => {
+            let live: Option<bool> = tx
+                .query_row(
+                    "SELECT finished_at IS NULL AND lock_token <> ?2 AND heartbeat >= ?3
+                     FROM runs WHERE id = ?1",
+                    params![other, token, now_unix - LEASE.as_secs() as i64],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if live == Some(true) {
+                return Ok(Claim::ClaimedElsewhere);
+            }
+        }
+        _ => {}
+    }
+    tx.execute(
+        "INSERT INTO deliveries (address, period_first, period_last, status, message_id, stories, detail, at, run_id)
+         VALUES (?1, ?2, ?3, 'claimed', ?4, ?5, NULL, ?6, ?7)
+         ON CONFLICT (address, period_first, period_last) DO UPDATE SET
+             status = 'claimed', message_id = excluded.message_id, stories = excluded.stories,
+             detail = NULL, at = excluded.at, run_id = excluded.run_id",
+        params![
+            entry.to,
+            entry.period.first,
+            entry.period.last,
+            entry.message_id,
+            entry.stories as i64,
+            at,
+            run
+        ],
+    )?;
+    Ok(Claim::Granted)
+}
+
+fn record(
+    tx: &rusqlite::Transaction<'_>,
+    run: i64,
+    entry: &Entry,
+    status: Status,
+    detail: Option<&str>,
+    at: &str,
+) -> Result<(), rusqlite::Error> {
+    if status == Status::Pending {
+        // Deferred: this run's claim is released, free for the next run.
+        tx.execute(
+            "UPDATE deliveries SET status = 'pending', run_id = NULL, detail = ?5, at = ?6
+             WHERE address = ?1 AND period_first = ?2 AND period_last = ?3
+               AND run_id = ?4 AND status = 'claimed'",
+            params![
+                entry.to,
+                entry.period.first,
+                entry.period.last,
+                run,
+                detail,
+                at
+            ],
+        )?;
+        return Ok(());
+    }
+    tx.execute(
+        "INSERT INTO deliveries (address, period_first, period_last, status, message_id, stories, detail, at, run_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+         ON CONFLICT (address, period_first, period_last) DO UPDATE SET
+             status = excluded.status, message_id = excluded.message_id,
+             stories = excluded.stories, detail = excluded.detail, at = excluded.at,
+             run_id = excluded.run_id
+         WHERE deliveries.status <> 'sent'",
+        params![
+            entry.to,
+            entry.period.first,
+            entry.period.last,
+            status_str(status),
+            entry.message_id,
+            entry.stories as i64,
+            detail,
+            at,
+            run
+        ],
+    )?;
+    Ok(())
+}

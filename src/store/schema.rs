@@ -1,0 +1,137 @@
+//! The schema, as numbered migrations applied at open under
+//! `PRAGMA user_version`: version N means migrations 1..=N are in. A new
+//! version is one more entry at the end of [`MIGRATIONS`]; an entry is never
+//! edited once released.
+
+use rusqlite::{Connection, TransactionBehavior};
+
+/// Migration `i + 1` is `MIGRATIONS[i]`.
+pub const MIGRATIONS: &[&str] = &[
+    // 1: everything a digest run and the web app share.
+    "
+    CREATE TABLE subscribers (
+        -- The key: trimmed, lower case.
+        address      TEXT PRIMARY KEY,
+        -- As given, for the To: header.
+        display      TEXT NOT NULL,
+        name         TEXT,
+        follows_all  INTEGER NOT NULL DEFAULT 0 CHECK (follows_all IN (0, 1)),
+        -- Slugs separated by spaces, in taxonomy order.
+        themes       TEXT NOT NULL DEFAULT '',
+        programmes   TEXT NOT NULL DEFAULT '',
+        frequency    TEXT NOT NULL CHECK (frequency IN ('daily', 'weekly', 'monthly')),
+        format       TEXT NOT NULL CHECK (format IN ('html', 'text')),
+        status       TEXT NOT NULL CHECK (status IN ('pending', 'confirmed', 'unsubscribed')),
+        -- `file:<path>`, `import`, `import:<file>`, `web`, `shell`.
+        source       TEXT NOT NULL,
+        created_at   TEXT NOT NULL,
+        confirmed_at TEXT
+    );
+    CREATE INDEX subscribers_source ON subscribers (source);
+
+    CREATE TABLE consents (
+        id      INTEGER PRIMARY KEY,
+        address TEXT NOT NULL REFERENCES subscribers (address) ON DELETE CASCADE,
+        at      TEXT NOT NULL,
+        -- The form or command the consent came from.
+        source  TEXT NOT NULL,
+        ip      TEXT
+    );
+    CREATE INDEX consents_address ON consents (address);
+
+    -- Sign-ups waiting for their confirmation link to be followed.
+    CREATE TABLE confirmations (
+        token_hash TEXT PRIMARY KEY,
+        address    TEXT NOT NULL REFERENCES subscribers (address) ON DELETE CASCADE,
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        -- When the confirmation mail went out (NULL: still queued).
+        sent_at    TEXT
+    );
+    CREATE INDEX confirmations_address ON confirmations (address);
+
+    -- Addresses that get nothing more, subscriber or not.
+    CREATE TABLE suppressions (
+        address TEXT PRIMARY KEY,
+        reason  TEXT NOT NULL,
+        via     TEXT NOT NULL,
+        at      TEXT NOT NULL
+    );
+
+    -- The day each story became due for digests.
+    CREATE TABLE arrivals (
+        story_id TEXT PRIMARY KEY,
+        day      TEXT NOT NULL
+    ) WITHOUT ROWID;
+
+    -- Digest runs: who holds a claim, and whether it is still alive.
+    CREATE TABLE runs (
+        id          INTEGER PRIMARY KEY,
+        pid         INTEGER NOT NULL,
+        -- The token written in the lock file this run holds.
+        lock_token  TEXT NOT NULL,
+        started_at  TEXT NOT NULL,
+        -- Unix seconds, renewed while the run lives.
+        heartbeat   INTEGER NOT NULL,
+        finished_at TEXT
+    );
+
+    -- The delivery journal: one row per digest (address, period).
+    CREATE TABLE deliveries (
+        address      TEXT NOT NULL,
+        period_first TEXT NOT NULL,
+        period_last  TEXT NOT NULL,
+        status       TEXT NOT NULL CHECK (status IN ('pending', 'claimed', 'sent', 'failed')),
+        message_id   TEXT NOT NULL,
+        stories      INTEGER NOT NULL,
+        detail       TEXT,
+        at           TEXT NOT NULL,
+        run_id       INTEGER REFERENCES runs (id),
+        PRIMARY KEY (address, period_first, period_last)
+    ) WITHOUT ROWID;
+    CREATE INDEX deliveries_run ON deliveries (run_id) WHERE status = 'claimed';
+
+    -- One-time imports done (the JSON Lines state of earlier versions).
+    CREATE TABLE imports (
+        name   TEXT PRIMARY KEY,
+        at     TEXT NOT NULL,
+        detail TEXT NOT NULL
+    );
+    ",
+];
+
+/// Brings the database to the newest version, one migration a
+/// transaction. Two processes opening at once: the second waits for the
+/// first's write lock, then finds the work done.
+pub fn migrate(conn: &mut Connection) -> Result<(), MigrateError> {
+    // Up to date (every open but the first): no write lock taken.
+    let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    if version == MIGRATIONS.len() as i64 {
+        return Ok(());
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate() {
+        let target = i as i64 + 1;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let version: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        if version > MIGRATIONS.len() as i64 {
+            return Err(MigrateError::Newer(version));
+        }
+        if version >= target {
+            continue;
+        }
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", target)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum MigrateError {
+    #[error(
+        "the database is at schema version {0}, newer than this storyfeed knows; upgrade storyfeed"
+    )]
+    Newer(i64),
+    #[error(transparent)]
+    Sql(#[from] rusqlite::Error),
+}
