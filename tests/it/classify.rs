@@ -477,3 +477,70 @@ mod props {
         }
     }
 }
+
+/// Per theme and programme: stories given it that a reader gave it too
+/// (precision) and stories a reader gave it that got it (recall), over
+/// every story labelled by hand. The table is the one in the notes:
+/// `cargo test --test it precision_and_recall -- --nocapture`.
+#[test]
+fn precision_and_recall_per_theme_on_every_labelled_story() {
+    let tax = builtin();
+    let mut files: HashMap<&str, FileParse> = HashMap::new();
+    // slug → (true positives, false positives, false negatives)
+    let mut counts: std::collections::BTreeMap<&str, (usize, usize, usize)> = Default::default();
+    let mut stories = 0;
+    for e in LABELLED {
+        let parsed = files.entry(e.file).or_insert_with(|| parse_archive(e.file));
+        let s = parsed
+            .stories
+            .iter()
+            .find(|s| s.sources[0].line == e.line)
+            .expect("labelled story present (checked by the test above)");
+        let (themes, programmes) = tax.classify(s);
+        stories += 1;
+        for (got, want) in [(&themes, e.themes), (&programmes, e.programmes)] {
+            for slug in got {
+                let c = counts.entry(slug_ref(tax, slug)).or_default();
+                if want.contains(&slug.as_str()) {
+                    c.0 += 1;
+                } else {
+                    c.1 += 1;
+                }
+            }
+            for slug in want {
+                if !got.iter().any(|g| g == slug) {
+                    counts.entry(slug).or_default().2 += 1;
+                }
+            }
+        }
+    }
+    let mut table = format!("{stories} stories labelled by hand\nslug                                               P      R   (tp fp fn)\n");
+    let mut weak = Vec::new();
+    for (slug, (tp, fp, fneg)) in &counts {
+        let p = *tp as f64 / (tp + fp).max(1) as f64;
+        let r = *tp as f64 / (tp + fneg).max(1) as f64;
+        table.push_str(&format!(
+            "{slug:<48} {p:>5.2}  {r:>5.2}   ({tp} {fp} {fneg})\n"
+        ));
+        if tp + fp + fneg >= 3 && (p < 0.8 || r < 0.8) {
+            weak.push(*slug);
+        }
+    }
+    println!("{table}");
+    assert!(counts.len() >= 10, "too few themes labelled:\n{table}");
+    assert!(
+        weak.is_empty(),
+        "below 0.8 precision or recall: {weak:?}\n{table}"
+    );
+}
+
+/// `slug` as a `'static` string of the taxonomy (the counts outlive the
+/// classification's own strings).
+fn slug_ref(tax: &'static Taxonomy, slug: &str) -> &'static str {
+    tax.themes
+        .iter()
+        .chain(&tax.programmes)
+        .map(|c| c.slug.as_str())
+        .find(|s| *s == slug)
+        .expect("a slug of the taxonomy")
+}
