@@ -18,6 +18,10 @@ mod tests;
 
 use rules::{address, base_url, hub_url, is_language_tag, list_id, mailbox, plain_text, quoted};
 
+pub(crate) use rules::dns_name;
+
+use crate::digest::dkim::Signer;
+
 /// The config file looked for in the working directory when none is given.
 pub const DEFAULT_FILE: &str = "storyfeed.toml";
 
@@ -177,6 +181,20 @@ pub struct DigestConfig {
     pub secret_env: String,
     /// File holding that secret (used when the variable is unset).
     pub secret_file: Option<PathBuf>,
+    /// PEM file of CA certificates trusted for the SMTP server, on top of
+    /// the public roots (a relay with an internal CA).
+    pub smtp_ca_file: Option<PathBuf>,
+    /// DKIM selector: the key is published at `selector._domainkey.domain`.
+    /// The three DKIM settings go together; none of them: no signing (a
+    /// relay may sign instead).
+    pub dkim_selector: Option<String>,
+    /// DKIM signing domain (`d=`), normally the domain of `from`.
+    pub dkim_domain: Option<String>,
+    /// PEM private key (Ed25519 or RSA), made by `storyfeed dkim keygen`.
+    pub dkim_key_file: Option<PathBuf>,
+    /// The key of `dkim_key_file`, read and checked when the config is.
+    #[serde(skip)]
+    pub dkim: Option<Signer>,
 }
 
 impl Default for DigestConfig {
@@ -198,6 +216,11 @@ impl Default for DigestConfig {
             rate_limit: 0.0,
             secret_env: "STORYFEED_SECRET".to_owned(),
             secret_file: None,
+            smtp_ca_file: None,
+            dkim_selector: None,
+            dkim_domain: None,
+            dkim_key_file: None,
+            dkim: None,
         }
     }
 }
@@ -226,8 +249,14 @@ impl Default for Config {
 }
 
 impl Config {
-    /// Parses config text named `name` (for messages) and validates it.
+    /// Parses config text named `name` (for messages) and validates it;
+    /// a DKIM key file is read relative to the working directory.
     pub fn parse(name: &str, text: &str) -> Result<Config, ConfigError> {
+        Config::parse_unread(name, text)?.read_keys(&Origin::File { name, text })
+    }
+
+    /// `parse` without reading the files it names.
+    fn parse_unread(name: &str, text: &str) -> Result<Config, ConfigError> {
         let config: Config = toml::from_str(text).map_err(|e| {
             let location = e.span().map_or(Location::new(name, 0, 0), |span| {
                 Location::at(name, text, span.start)
@@ -247,11 +276,32 @@ impl Config {
             path: path.to_path_buf(),
             source,
         })?;
-        let mut config = Config::parse(&path.display().to_string(), &text)?;
+        let name = path.display().to_string();
+        let mut config = Config::parse_unread(&name, &text)?;
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             config.rebase(dir);
         }
-        Ok(config)
+        config.read_keys(&Origin::File {
+            name: &name,
+            text: &text,
+        })
+    }
+
+    /// Reads and checks the DKIM key (after `rebase`): a key that cannot
+    /// sign is an error now, not at the first digest.
+    fn read_keys(mut self, origin: &Origin) -> Result<Config, ConfigError> {
+        let d = &self.digest;
+        if let (Some(selector), Some(domain), Some(path)) =
+            (&d.dkim_selector, &d.dkim_domain, &d.dkim_key_file)
+        {
+            let signer =
+                Signer::load(selector, domain, path).map_err(|e| ConfigError::Invalid {
+                    place: origin.place("digest.dkim_key_file"),
+                    message: e.to_string(),
+                })?;
+            self.digest.dkim = Some(signer);
+        }
+        Ok(self)
     }
 
     /// `storyfeed.toml` from `explicit`, else from the working directory if
@@ -288,7 +338,14 @@ impl Config {
         if let Some(p) = digest.smtp_password_file.as_mut() {
             join(p);
         }
-        if let Some(p) = digest.secret_file.as_mut() {
+        for p in [
+            &mut digest.secret_file,
+            &mut digest.smtp_ca_file,
+            &mut digest.dkim_key_file,
+        ]
+        .into_iter()
+        .flatten()
+        {
             join(p);
         }
     }
@@ -348,6 +405,34 @@ impl Config {
                 "digest.rate_limit",
                 Err("must be a number of messages per second, 0 for none".to_owned()),
             )?;
+        }
+        match (
+            &digest.dkim_selector,
+            &digest.dkim_domain,
+            &digest.dkim_key_file,
+        ) {
+            (None, None, None) => {}
+            (Some(selector), Some(domain), Some(_)) => {
+                check("digest.dkim_selector", dns_name(selector, false))?;
+                check("digest.dkim_domain", dns_name(domain, true))?;
+            }
+            (selector, domain, _) => {
+                let missing = if selector.is_none() {
+                    "digest.dkim_selector"
+                } else if domain.is_none() {
+                    "digest.dkim_domain"
+                } else {
+                    "digest.dkim_key_file"
+                };
+                check(
+                    missing,
+                    Err(
+                        "is missing: DKIM signing needs dkim_selector, dkim_domain and \
+                         dkim_key_file (or none of them, to send unsigned)"
+                            .to_owned(),
+                    ),
+                )?;
+            }
         }
         Ok(self)
     }

@@ -15,6 +15,7 @@
 //! - [`endpoint`]: the one-click unsubscribe endpoint `storyfeed serve` mounts.
 
 pub mod deliver;
+pub mod dkim;
 pub mod endpoint;
 pub mod job;
 pub mod message;
