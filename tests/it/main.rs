@@ -14,6 +14,7 @@ mod corpus;
 mod corrections;
 mod digest;
 mod digest_render;
+mod dkim;
 mod expected_corpus;
 mod harness;
 mod hostile;
