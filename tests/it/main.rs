@@ -25,6 +25,8 @@ mod serve;
 mod site;
 mod smtp;
 mod smtp_server;
+mod smtp_tls;
 mod snapshots;
+mod tls_server;
 mod unsubscribe;
 mod websub;
