@@ -175,6 +175,9 @@ pub struct DigestConfig {
     pub smtp_allow_plaintext: bool,
     /// SMTP connections used in parallel.
     pub smtp_connections: usize,
+    /// Seconds to wait for the server: to connect, and for each reply
+    /// (the one to the end of a message included).
+    pub smtp_timeout: u64,
     /// Most messages per second over all connections; 0 means no limit.
     pub rate_limit: f64,
     /// Environment variable holding the secret that signs unsubscribe links.
@@ -213,6 +216,7 @@ impl Default for DigestConfig {
             smtp_password_file: None,
             smtp_allow_plaintext: false,
             smtp_connections: 1,
+            smtp_timeout: 60,
             rate_limit: 0.0,
             secret_env: "STORYFEED_SECRET".to_owned(),
             secret_file: None,
@@ -398,6 +402,12 @@ impl Config {
             check(
                 "digest.smtp_connections",
                 Err("must be at least 1".to_owned()),
+            )?;
+        }
+        if !(1..=3600).contains(&digest.smtp_timeout) {
+            check(
+                "digest.smtp_timeout",
+                Err("must be a number of seconds from 1 to 3600".to_owned()),
             )?;
         }
         if !(digest.rate_limit >= 0.0 && digest.rate_limit.is_finite()) {

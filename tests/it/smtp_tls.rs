@@ -357,3 +357,40 @@ fn digest_with_a_wrong_password_exits_2_without_printing_it() {
     );
     assert!(server.accepted().is_empty());
 }
+
+#[test]
+fn a_digest_unanswered_after_data_is_left_for_the_next_run_and_sent_once() {
+    let pki = pki();
+    let server = TlsServer::start(
+        &pki,
+        Knobs {
+            implicit: true,
+            ..Knobs::default()
+        },
+    );
+    let project = cli_project(&server, &pki, PASSWORD);
+    let config = project.read("storyfeed.toml");
+    project.write("storyfeed.toml", format!("{config}smtp_timeout = 1\n"));
+    // Every try goes unanswered: deferred (exit 75), nothing accepted.
+    server.stall_data(usize::MAX);
+    let out = project
+        .run(["digest", "--as-of", "2020-03-02"])
+        .assert_code(75);
+    assert!(out.stdout.contains("1 deferred"), "{out}");
+    assert!(server.accepted().is_empty());
+    let stalled = server.stalled();
+    assert!(stalled >= 1);
+    // The next run sends it, once; the one after sends nothing.
+    server.stall_data(0);
+    let out = project
+        .run(["digest", "--as-of", "2020-03-02"])
+        .assert_success();
+    assert!(out.stdout.contains("1 sent"), "{out}");
+    project
+        .run(["digest", "--as-of", "2020-03-02"])
+        .assert_success();
+    let accepted = server.accepted();
+    assert_eq!(accepted.len(), 1);
+    assert_eq!(accepted[0].to, ["ana@example.org"]);
+    assert_eq!(server.stalled(), stalled);
+}

@@ -93,7 +93,7 @@ impl SmtpSettings {
             rate_limit,
             attempts: 4,
             backoff: Duration::from_secs(1),
-            timeout: Duration::from_secs(60),
+            timeout: Duration::from_secs(d.smtp_timeout),
         }))
     }
 }
