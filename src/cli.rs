@@ -12,10 +12,10 @@ use clap::{Parser, Subcommand};
 use storyfeed::build::SiteBuild;
 use storyfeed::catalog::Catalog;
 use storyfeed::config::Config;
-use storyfeed::digest::dkim;
 use storyfeed::digest::endpoint::Unsubscribe;
 use storyfeed::digest::period::Frequency;
 use storyfeed::digest::{self as digests, DigestOptions, Notice, Preview};
+use storyfeed::dkim;
 use storyfeed::parse::{self, Severity};
 use storyfeed::serve::{Limits, Server, DEFAULT_MAX_CONNECTIONS};
 

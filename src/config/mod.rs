@@ -18,9 +18,7 @@ mod tests;
 
 use rules::{address, base_url, hub_url, is_language_tag, list_id, mailbox, plain_text, quoted};
 
-pub(crate) use rules::dns_name;
-
-use crate::digest::dkim::Signer;
+use crate::dkim::{dns_name, Signer};
 
 /// The config file looked for in the working directory when none is given.
 pub const DEFAULT_FILE: &str = "storyfeed.toml";

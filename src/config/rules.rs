@@ -143,28 +143,6 @@ pub(super) fn list_id(value: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// A DNS name of LDH labels (`s2026`, `mail.example.org`): a DKIM selector
-/// or signing domain. `dotted`: at least two labels (a domain).
-pub(crate) fn dns_name(value: &str, dotted: bool) -> Result<(), String> {
-    let label = |l: &str| {
-        !l.is_empty()
-            && l.len() <= 63
-            && l.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-            && !l.starts_with('-')
-            && !l.ends_with('-')
-    };
-    let labels: Vec<&str> = value.split('.').collect();
-    if value.len() > 253 || !labels.iter().all(|l| label(l)) || (dotted && labels.len() < 2) {
-        return Err(format!(
-            "{} is not a DNS name such as {}: dot-separated labels of letters, digits, - and _",
-            quoted(value),
-            if dotted { "example.org" } else { "s2026" }
-        ));
-    }
-    Ok(())
-}
-
 /// Whether `tag` is a well-formed BCP 47 language tag (RFC 5646 section
 /// 2.1, the syntax; the registry is not consulted), with no variant or
 /// extension twice (section 2.2.9): `en`, `pt-BR`, `zh-Hant-TW`,

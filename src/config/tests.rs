@@ -347,9 +347,7 @@ fn dkim_text(selector: &str, domain: &str, key_file: &str) -> String {
 #[test]
 fn dkim_settings_go_together_and_the_key_is_read_with_the_config() {
     let dir = tempfile::tempdir().unwrap();
-    let key =
-        crate::digest::dkim::generate("s1", "example.org", crate::digest::dkim::Algorithm::Ed25519)
-            .unwrap();
+    let key = crate::dkim::generate("s1", "example.org", crate::dkim::Algorithm::Ed25519).unwrap();
     key.write(&dir.path().join("k.pem")).unwrap();
     // Relative to the config file's directory.
     let path = dir.path().join("c.toml");

@@ -21,12 +21,12 @@ use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use sha2::{Digest as _, Sha256};
 use thiserror::Error;
 
-use super::dkim;
 use super::period::Period;
 use super::render::{clean_line, Rendered};
 use super::state::address_key;
 use super::subscribers::Subscriber;
 use crate::config::Config;
+use crate::dkim;
 
 #[derive(Debug, Error)]
 pub enum MessageError {

@@ -15,7 +15,6 @@
 //! - [`endpoint`]: the one-click unsubscribe endpoint `storyfeed serve` mounts.
 
 pub mod deliver;
-pub mod dkim;
 pub mod endpoint;
 pub mod job;
 pub mod message;

@@ -1,6 +1,7 @@
 //! DKIM (RFC 6376): the signing key of `digest.dkim_key_file`, checked and
 //! loaded once with the config; every mail storyfeed builds is signed with
-//! it ([`sign`]), relaxed/relaxed, by lettre. Also `storyfeed dkim keygen`:
+//! it ([`sign`], from `digest::message`), relaxed/relaxed, by lettre.
+//! Depends on nothing of ours (`config` holds a [`Signer`]). Also `storyfeed dkim keygen`:
 //! a new key (Ed25519, RFC 8463, or RSA 2048) and the DNS record to publish.
 //!
 //! Key files are PEM: PKCS#8 (`BEGIN PRIVATE KEY`, Ed25519 or RSA) or
@@ -41,6 +42,28 @@ pub const SIGNED_HEADERS: [&str; 8] = [
 
 /// Smallest RSA key accepted (RFC 8301 §3.2: verifiers refuse shorter).
 const MIN_RSA_BITS: usize = 1024;
+
+/// A DNS name of LDH labels (`s2026`, `mail.example.org`): a DKIM selector
+/// or signing domain. `dotted`: at least two labels (a domain).
+pub fn dns_name(value: &str, dotted: bool) -> Result<(), String> {
+    let label = |l: &str| {
+        !l.is_empty()
+            && l.len() <= 63
+            && l.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+    };
+    let labels: Vec<&str> = value.split('.').collect();
+    if value.len() > 253 || !labels.iter().all(|l| label(l)) || (dotted && labels.len() < 2) {
+        return Err(format!(
+            "`{}` is not a DNS name such as {}: dot-separated labels of letters, digits, - and _",
+            value.escape_debug(),
+            if dotted { "example.org" } else { "s2026" }
+        ));
+    }
+    Ok(())
+}
 
 #[derive(Debug, Error)]
 pub enum DkimError {
@@ -297,8 +320,8 @@ pub struct NewKey {
 
 /// Makes a key: Ed25519, or RSA of 2048 bits.
 pub fn generate(selector: &str, domain: &str, algorithm: Algorithm) -> Result<NewKey, DkimError> {
-    crate::config::dns_name(selector, false).map_err(|m| DkimError::Name("selector", m))?;
-    crate::config::dns_name(domain, true).map_err(|m| DkimError::Name("domain", m))?;
+    dns_name(selector, false).map_err(|m| DkimError::Name("selector", m))?;
+    dns_name(domain, true).map_err(|m| DkimError::Name("domain", m))?;
     let mut rng = rand_core::OsRng;
     let (key, pem) = match algorithm {
         Algorithm::Ed25519 => {
