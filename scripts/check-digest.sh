@@ -5,7 +5,10 @@
 #     message or any part; multipart/alternative has text/plain first and
 #     text/html last; every text part is charset utf-8; the list headers are
 #     there and one line each;
-#   - the Nu HTML Checker (vnu.jar) on every HTML part.
+#   - the Nu HTML Checker (vnu.jar) on every HTML part;
+#   - with DKIM_RECORD=FILE (the line `storyfeed dkim keygen` printed): every
+#     message's DKIM signature through Python's dkimpy, that record being the
+#     DNS answer; a copy with its Subject changed must fail.
 # Usage: scripts/check-digest.sh EML_DIR   (VNU_JAR=path/to/vnu.jar to skip the npm lookup)
 set -euo pipefail
 dir=${1:?usage: check-digest.sh EML_DIR}
@@ -72,6 +75,44 @@ for n, path in enumerate(emls):
 print(f"{len(emls)} messages, {bad} problems")
 sys.exit(1 if bad else 0)
 PY
+
+if [ -n "${DKIM_RECORD:-}" ]; then
+    echo "== DKIM (dkimpy)"
+    python3 - "$dir" "$DKIM_RECORD" <<'PY' || email_status=1
+import pathlib, re, sys
+import dkim
+
+src, record_file = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])
+line = record_file.read_text().strip()
+name, rest = line.split(" IN TXT ", 1)
+record = "".join(re.findall(r'"([^"]*)"', rest)).encode()
+want = name.rstrip(".").lower().encode()
+
+def dnsfunc(qname, timeout=5):
+    q = qname.decode() if isinstance(qname, bytes) else qname
+    return record if q.rstrip(".").lower().encode() == want else None
+
+emls = sorted(src.rglob("*.eml"))
+if not emls:
+    sys.exit(f"no .eml files under {src}")
+bad = 0
+for path in emls:
+    raw = path.read_bytes()
+    if b"DKIM-Signature:" not in raw:
+        bad += 1
+        print(f"{path}: not signed")
+        continue
+    if not dkim.verify(raw, dnsfunc=dnsfunc):
+        bad += 1
+        print(f"{path}: DKIM signature does not verify")
+    tampered = re.sub(rb"\r\nSubject: ", b"\r\nSubject: X", raw, count=1)
+    if tampered == raw or dkim.verify(tampered, dnsfunc=dnsfunc):
+        bad += 1
+        print(f"{path}: a changed Subject still verifies")
+print(f"{len(emls)} messages signed and verified with {name}, {bad} problems")
+sys.exit(1 if bad else 0)
+PY
+fi
 
 echo "== Nu HTML Checker"
 jar=${VNU_JAR:-$(node -e 'console.log(require.resolve("vnu-jar/build/dist/vnu.jar"))' 2>/dev/null || true)}

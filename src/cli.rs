@@ -15,6 +15,7 @@ use storyfeed::config::Config;
 use storyfeed::digest::endpoint::Unsubscribe;
 use storyfeed::digest::period::Frequency;
 use storyfeed::digest::{self as digests, DigestOptions, Notice, Preview};
+use storyfeed::dkim;
 use storyfeed::parse::{self, Severity};
 use storyfeed::serve::{Limits, Server, DEFAULT_MAX_CONNECTIONS};
 
@@ -132,6 +133,9 @@ enum Command {
         after_help = "Examples:\n  storyfeed digest --dry-run --as-of 2020-02-10\n  STORYFEED_SMTP_PASSWORD=... storyfeed digest --smtp smtp://mail.example.org:587\n  storyfeed digest --preview ana@example.org --as-of 2020-02-10"
     )]
     Digest(DigestArgs),
+    /// DKIM keys for signing digests.
+    #[command(subcommand)]
+    Dkim(DkimCommand),
     /// Stop all digests to an address (as its one-click unsubscribe link does).
     #[command(after_help = "Example:\n  storyfeed unsubscribe ana@example.org")]
     Unsubscribe {
@@ -147,6 +151,40 @@ enum Command {
         after_help = "Examples:\n  storyfeed subscribers import partners.csv\n  storyfeed subscribers stats\n  storyfeed subscribers export -o subscribers.csv"
     )]
     Subscribers(subscribers::SubscribersCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum DkimCommand {
+    /// Make a private key and print the DNS record to publish.
+    ///
+    /// Writes the key as PEM, readable by its owner only (mode 0600), and
+    /// never over an existing file. Point digest.dkim_key_file at it, set
+    /// digest.dkim_selector and digest.dkim_domain, and publish the printed
+    /// TXT record before the first signed digest goes out.
+    #[command(
+        after_help = "Example:\n  storyfeed dkim keygen --selector s2026 --domain example.org --out /etc/storyfeed/dkim.pem"
+    )]
+    Keygen {
+        /// Selector: the record is published at SELECTOR._domainkey.DOMAIN
+        #[arg(long)]
+        selector: String,
+        /// Signing domain (normally the domain of digest.from)
+        #[arg(long)]
+        domain: String,
+        /// Key type: ed25519 (small, fast) or rsa (2048 bits, what every
+        /// receiver checks)
+        #[arg(long, value_enum, default_value_t = KeyAlgorithm::Ed25519)]
+        algorithm: KeyAlgorithm,
+        /// Where to write the key [default: SELECTOR.DOMAIN.dkim.pem]
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum KeyAlgorithm {
+    Ed25519,
+    Rsa,
 }
 
 pub fn run() -> Result<ExitCode> {
@@ -173,6 +211,12 @@ pub fn run() -> Result<ExitCode> {
         Command::Digest(args) => digest(args),
         Command::Unsubscribe { address, config } => unsubscribe(&address, config.as_deref()),
         Command::Subscribers(command) => subscribers::run(command),
+        Command::Dkim(DkimCommand::Keygen {
+            selector,
+            domain,
+            algorithm,
+            out,
+        }) => dkim_keygen(&selector, &domain, algorithm, out),
     }
 }
 
@@ -504,5 +548,28 @@ fn unsubscribe(address: &str, config: Option<&Path>) -> Result<ExitCode> {
         "{address} unsubscribed: no more digests (recorded in {})",
         state.display()
     );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn dkim_keygen(
+    selector: &str,
+    domain: &str,
+    algorithm: KeyAlgorithm,
+    out: Option<PathBuf>,
+) -> Result<ExitCode> {
+    let algorithm = match algorithm {
+        KeyAlgorithm::Ed25519 => dkim::Algorithm::Ed25519,
+        KeyAlgorithm::Rsa => dkim::Algorithm::Rsa,
+    };
+    let key = dkim::generate(selector, domain, algorithm)?;
+    let out = out.unwrap_or_else(|| PathBuf::from(format!("{selector}.{domain}.dkim.pem")));
+    key.write(&out)?;
+    eprintln!(
+        "wrote {} (keep it secret); publish this TXT record in DNS, then set in [digest]:\n  \
+         dkim_selector = \"{selector}\"\n  dkim_domain = \"{domain}\"\n  dkim_key_file = \"{}\"",
+        out.display(),
+        out.display()
+    );
+    println!("{}", key.signer.dns_record());
     Ok(ExitCode::SUCCESS)
 }

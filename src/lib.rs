@@ -30,6 +30,7 @@ pub mod classify;
 pub mod config;
 pub mod corrections;
 pub mod digest;
+pub mod dkim;
 pub mod feed;
 pub mod fs;
 pub mod location;

@@ -18,6 +18,8 @@ mod tests;
 
 use rules::{address, base_url, hub_url, is_language_tag, list_id, mailbox, plain_text, quoted};
 
+use crate::dkim::{dns_name, Signer};
+
 /// The config file looked for in the working directory when none is given.
 pub const DEFAULT_FILE: &str = "storyfeed.toml";
 
@@ -35,6 +37,9 @@ pub enum ConfigError {
     /// is not a BCP 47 language tag …`.
     #[error("{place}: {message}")]
     Invalid { place: Place, message: String },
+    /// The DKIM key file could not be used (the message names its place).
+    #[error("{0}")]
+    Key(String),
 }
 
 /// Where a bad value is: the place of the value in a config file with the
@@ -175,15 +180,46 @@ pub struct DigestConfig {
     pub smtp_allow_plaintext: bool,
     /// SMTP connections used in parallel.
     pub smtp_connections: usize,
+    /// Seconds to wait for the server: to connect, and for each reply
+    /// (the one to the end of a message included).
+    pub smtp_timeout: u64,
     /// Most messages per second over all connections; 0 means no limit.
     pub rate_limit: f64,
     /// Environment variable holding the secret that signs unsubscribe links.
     pub secret_env: String,
     /// File holding that secret (used when the variable is unset).
     pub secret_file: Option<PathBuf>,
+    /// PEM file of CA certificates trusted for the SMTP server, on top of
+    /// the public roots (a relay with an internal CA).
+    pub smtp_ca_file: Option<PathBuf>,
+    /// DKIM selector: the key is published at `selector._domainkey.domain`.
+    /// The three DKIM settings go together; none of them: no signing (a
+    /// relay may sign instead).
+    pub dkim_selector: Option<String>,
+    /// DKIM signing domain (`d=`), normally the domain of `from`.
+    pub dkim_domain: Option<String>,
+    /// PEM private key (Ed25519 or RSA), made by `storyfeed dkim keygen`.
+    pub dkim_key_file: Option<PathBuf>,
+    /// The key of `dkim_key_file`, read and checked when the config is.
+    #[serde(skip)]
+    pub dkim: Option<Signer>,
+    /// Why that key could not be read, with the setting's place: an error
+    /// for the commands that sign ([`DigestConfig::check_keys`]), not for
+    /// `build` or `check`, which may run where the key is not readable.
+    #[serde(skip)]
+    pub dkim_error: Option<String>,
 }
 
 impl DigestConfig {
+    /// The DKIM key's error, if `dkim_key_file` could not be read: every
+    /// command that sends or writes mail calls this first.
+    pub fn check_keys(&self) -> Result<(), ConfigError> {
+        match &self.dkim_error {
+            Some(message) => Err(ConfigError::Key(message.clone())),
+            None => Ok(()),
+        }
+    }
+
     /// The database file: `database`, else `<state_dir>/storyfeed.db`.
     pub fn database(&self) -> PathBuf {
         self.database
@@ -209,9 +245,16 @@ impl Default for DigestConfig {
             smtp_password_file: None,
             smtp_allow_plaintext: false,
             smtp_connections: 1,
+            smtp_timeout: 60,
             rate_limit: 0.0,
             secret_env: "STORYFEED_SECRET".to_owned(),
             secret_file: None,
+            smtp_ca_file: None,
+            dkim_selector: None,
+            dkim_domain: None,
+            dkim_key_file: None,
+            dkim: None,
+            dkim_error: None,
         }
     }
 }
@@ -240,8 +283,14 @@ impl Default for Config {
 }
 
 impl Config {
-    /// Parses config text named `name` (for messages) and validates it.
+    /// Parses config text named `name` (for messages) and validates it;
+    /// a DKIM key file is read relative to the working directory.
     pub fn parse(name: &str, text: &str) -> Result<Config, ConfigError> {
+        Config::parse_unread(name, text)?.read_keys(&Origin::File { name, text })
+    }
+
+    /// `parse` without reading the files it names.
+    fn parse_unread(name: &str, text: &str) -> Result<Config, ConfigError> {
         let config: Config = toml::from_str(text).map_err(|e| {
             let location = e.span().map_or(Location::new(name, 0, 0), |span| {
                 Location::at(name, text, span.start)
@@ -261,11 +310,37 @@ impl Config {
             path: path.to_path_buf(),
             source,
         })?;
-        let mut config = Config::parse(&path.display().to_string(), &text)?;
+        let name = path.display().to_string();
+        let mut config = Config::parse_unread(&name, &text)?;
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             config.rebase(dir);
         }
-        Ok(config)
+        config.read_keys(&Origin::File {
+            name: &name,
+            text: &text,
+        })
+    }
+
+    /// Reads and checks the DKIM key (after `rebase`). A key that cannot
+    /// sign is kept as an error for the commands that sign, which report it
+    /// before the first digest ([`DigestConfig::check_keys`]).
+    fn read_keys(mut self, origin: &Origin) -> Result<Config, ConfigError> {
+        let d = &self.digest;
+        if let (Some(selector), Some(domain), Some(path)) =
+            (&d.dkim_selector, &d.dkim_domain, &d.dkim_key_file)
+        {
+            match Signer::load(selector, domain, path) {
+                Ok(signer) => self.digest.dkim = Some(signer),
+                Err(e) => {
+                    let error = ConfigError::Invalid {
+                        place: origin.place("digest.dkim_key_file"),
+                        message: e.to_string(),
+                    };
+                    self.digest.dkim_error = Some(error.to_string());
+                }
+            }
+        }
+        Ok(self)
     }
 
     /// `storyfeed.toml` from `explicit`, else from the working directory if
@@ -305,7 +380,14 @@ impl Config {
         if let Some(p) = digest.smtp_password_file.as_mut() {
             join(p);
         }
-        if let Some(p) = digest.secret_file.as_mut() {
+        for p in [
+            &mut digest.secret_file,
+            &mut digest.smtp_ca_file,
+            &mut digest.dkim_key_file,
+        ]
+        .into_iter()
+        .flatten()
+        {
             join(p);
         }
     }
@@ -360,11 +442,45 @@ impl Config {
                 Err("must be at least 1".to_owned()),
             )?;
         }
+        if !(1..=3600).contains(&digest.smtp_timeout) {
+            check(
+                "digest.smtp_timeout",
+                Err("must be a number of seconds from 1 to 3600".to_owned()),
+            )?;
+        }
         if !(digest.rate_limit >= 0.0 && digest.rate_limit.is_finite()) {
             check(
                 "digest.rate_limit",
                 Err("must be a number of messages per second, 0 for none".to_owned()),
             )?;
+        }
+        match (
+            &digest.dkim_selector,
+            &digest.dkim_domain,
+            &digest.dkim_key_file,
+        ) {
+            (None, None, None) => {}
+            (Some(selector), Some(domain), Some(_)) => {
+                check("digest.dkim_selector", dns_name(selector, false))?;
+                check("digest.dkim_domain", dns_name(domain, true))?;
+            }
+            (selector, domain, _) => {
+                let missing = if selector.is_none() {
+                    "digest.dkim_selector"
+                } else if domain.is_none() {
+                    "digest.dkim_domain"
+                } else {
+                    "digest.dkim_key_file"
+                };
+                check(
+                    missing,
+                    Err(
+                        "is missing: DKIM signing needs dkim_selector, dkim_domain and \
+                         dkim_key_file (or none of them, to send unsigned)"
+                            .to_owned(),
+                    ),
+                )?;
+            }
         }
         Ok(self)
     }

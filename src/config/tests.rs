@@ -330,3 +330,74 @@ fn values_are_found_however_the_table_is_written() {
         "{err}"
     );
 }
+
+#[test]
+fn smtp_timeout_is_seconds_from_1_to_3600() {
+    good("digest.smtp_timeout", &["1", "60", "3600"]);
+    bad("digest.smtp_timeout", &["0", "3601"]);
+}
+
+fn dkim_text(selector: &str, domain: &str, key_file: &str) -> String {
+    format!(
+        "[digest]\ndkim_selector = \"{selector}\"\ndkim_domain = \"{domain}\"\n\
+         dkim_key_file = \"{key_file}\"\n"
+    )
+}
+
+#[test]
+fn dkim_settings_go_together_and_the_key_is_read_with_the_config() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = crate::dkim::generate("s1", "example.org", crate::dkim::Algorithm::Ed25519).unwrap();
+    key.write(&dir.path().join("k.pem")).unwrap();
+    // Relative to the config file's directory.
+    let path = dir.path().join("c.toml");
+    std::fs::write(&path, dkim_text("s1", "example.org", "k.pem")).unwrap();
+    let c = Config::load(&path).unwrap();
+    assert_eq!(c.digest.dkim.as_ref(), Some(&key.signer));
+    assert_eq!(Config::default().digest.dkim, None);
+    // A key file that is not there: the setting, its place and the file.
+    // Kept for the commands that sign: `build` must not need the key.
+    std::fs::write(&path, dkim_text("s1", "example.org", "none.pem")).unwrap();
+    let c = Config::load(&path).unwrap();
+    assert_eq!(c.digest.dkim, None);
+    let e = c.digest.check_keys().unwrap_err().to_string();
+    assert!(e.contains("c.toml:4:17: digest.dkim_key_file: "), "{e}");
+    assert!(
+        e.contains(&dir.path().join("none.pem").display().to_string()),
+        "{e}"
+    );
+    // Names that are not DNS names.
+    for (text, setting) in [
+        (
+            dkim_text("a b", "example.org", "k.pem"),
+            "digest.dkim_selector",
+        ),
+        (dkim_text("s1", "localhost", "k.pem"), "digest.dkim_domain"),
+        (dkim_text("s1", "-x.org", "k.pem"), "digest.dkim_domain"),
+        (
+            dkim_text("s1", "exa<mple.org", "k.pem"),
+            "digest.dkim_domain",
+        ),
+    ] {
+        let e = Config::parse("c.toml", &text).unwrap_err().to_string();
+        assert!(e.contains(setting), "{text}: {e}");
+    }
+    // One without the others.
+    for (text, missing) in [
+        ("[digest]\ndkim_selector = \"s1\"\n", "digest.dkim_domain"),
+        (
+            "[digest]\ndkim_domain = \"example.org\"\ndkim_key_file = \"k.pem\"\n",
+            "digest.dkim_selector",
+        ),
+        (
+            "[digest]\ndkim_selector = \"s1\"\ndkim_domain = \"example.org\"\n",
+            "digest.dkim_key_file",
+        ),
+    ] {
+        let e = Config::parse("c.toml", text).unwrap_err().to_string();
+        assert!(
+            e.contains(missing) && e.contains("is missing"),
+            "{text}: {e}"
+        );
+    }
+}

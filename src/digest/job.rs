@@ -49,6 +49,8 @@ pub enum DigestError {
     NoSecret(String),
     #[error("`{0}` is not an email address")]
     BadAddress(String),
+    #[error(transparent)]
+    Config(#[from] crate::config::ConfigError),
 }
 
 impl DigestError {
@@ -217,6 +219,7 @@ pub fn run(
     options: &DigestOptions,
     observer: &dyn Observer,
 ) -> Result<DigestReport, DigestError> {
+    config.digest.check_keys()?;
     let settings = if options.dry_run {
         None
     } else {
@@ -284,6 +287,7 @@ pub fn preview(
     address: &str,
     observer: &dyn Observer,
 ) -> Result<Preview, DigestError> {
+    config.digest.check_keys()?;
     let setup = Setup::load(config, options, Some(address), false, observer)?;
     let secret = secret(config, false, observer)?;
     let (taxonomy, stories, today) = (&setup.catalog.taxonomy, &setup.catalog.stories, setup.today);

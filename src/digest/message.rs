@@ -2,6 +2,8 @@
 //! (From, To, Date, Message-ID, List-Id, List-Unsubscribe, List-Unsubscribe-Post),
 //! multipart/alternative with plain text first and HTML last, UTF-8.
 //! Also the signed unsubscribe tokens (HMAC-SHA256 of the address).
+//! Signed with DKIM when a key is configured (`dkim`), so whatever goes
+//! out, or to the outbox, carries the signature.
 //!
 //! Header safety: every value goes through lettre's `HeaderValue::new`,
 //! which RFC 2047-encodes any word holding a byte outside printable ASCII
@@ -24,6 +26,7 @@ use super::render::{clean_line, Rendered};
 use super::state::address_key;
 use super::subscribers::Subscriber;
 use crate::config::Config;
+use crate::dkim;
 
 #[derive(Debug, Error)]
 pub enum MessageError {
@@ -164,7 +167,9 @@ pub fn build(
         }
         None => builder.singlepart(SinglePart::plain(rendered.text.clone())),
     };
-    message.map_err(|e| build_error(e.to_string()))
+    let mut message = message.map_err(|e| build_error(e.to_string()))?;
+    dkim::sign(config.digest.dkim.as_ref(), &mut message);
+    Ok(message)
 }
 
 /// `List-Id: "Site title" <list.id>`; the phrase only when it is plain

@@ -24,6 +24,7 @@ fn settings(addr: SocketAddr) -> SmtpSettings {
         user: None,
         password: None,
         hello_name: "digest.example.org".to_owned(),
+        ca_roots: Vec::new(),
         connections: 1,
         rate_limit: None,
         attempts: 4,

@@ -19,6 +19,7 @@ use std::time::Duration;
 
 use lettre::address::Envelope;
 use thiserror::Error;
+use tokio_rustls::rustls::pki_types::CertificateDer;
 
 use super::state::StateError;
 use sender::Run;
@@ -55,6 +56,8 @@ pub struct SmtpSettings {
     pub password: Option<String>,
     /// Name given in EHLO: the domain of `digest.from`.
     pub hello_name: String,
+    /// CA certificates trusted besides the public roots (`smtp_ca_file`).
+    pub ca_roots: Vec<CertificateDer<'static>>,
     pub connections: usize,
     /// Messages per second over all connections; `None`: no limit.
     pub rate_limit: Option<f64>,
@@ -87,6 +90,7 @@ impl std::fmt::Debug for SmtpSettings {
             .field("user", &self.user)
             .field("password", &self.password.as_ref().map(|_| "(hidden)"))
             .field("hello_name", &self.hello_name)
+            .field("ca_roots", &self.ca_roots.len())
             .field("connections", &self.connections)
             .field("rate_limit", &self.rate_limit)
             .field("attempts", &self.attempts)

@@ -9,7 +9,7 @@ use std::sync::{mpsc, Mutex, PoisonError};
 
 use lettre::address::Envelope;
 use lettre::transport::smtp::authentication::{Credentials, Mechanism};
-use lettre::transport::smtp::client::{AsyncSmtpConnection, TlsParameters};
+use lettre::transport::smtp::client::{AsyncSmtpConnection, Certificate, TlsParameters};
 use lettre::transport::smtp::commands::{Data, Mail, Rcpt, Rset};
 use lettre::transport::smtp::extension::{ClientId, Extension};
 use lettre::transport::smtp::extension::{MailBodyParameter, MailParameter};
@@ -57,7 +57,9 @@ where
         record: &'a F,
     ) -> Result<Self, SmtpError> {
         let tls = match settings.tls {
-            TlsMode::Implicit => Some(socket::tls_connector().map_err(|m| settings.session(m))?),
+            TlsMode::Implicit => {
+                Some(socket::tls_connector(settings).map_err(|m| settings.session(m))?)
+            }
             TlsMode::StartTls | TlsMode::None => None,
         };
         Ok(Run {
@@ -299,7 +301,7 @@ where
                         .to_owned(),
                 ));
             }
-            let params = TlsParameters::new(s.host.clone())
+            let params = starttls_parameters(s)
                 .map_err(|e| s.session(format!("TLS setup failed: {}", describe(&e))))?;
             tokio::time::timeout(s.timeout, conn.starttls(params, &self.hello))
                 .await
@@ -318,6 +320,15 @@ where
         }
         Ok(conn)
     }
+}
+
+/// lettre's rustls setup (public roots) with the CAs of `smtp_ca_file`.
+fn starttls_parameters(s: &SmtpSettings) -> Result<TlsParameters, lettre::transport::smtp::Error> {
+    let mut builder = TlsParameters::builder(s.host.clone());
+    for cert in &s.ca_roots {
+        builder = builder.add_root_certificate(Certificate::from_der(cert.to_vec())?);
+    }
+    builder.build_rustls()
 }
 
 /// Where in a mail transaction a reply came.

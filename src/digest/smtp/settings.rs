@@ -2,10 +2,13 @@
 //! environment (the password) and the `smtp://` / `smtps://` URL.
 
 use std::net::IpAddr;
+use std::path::Path;
 use std::time::Duration;
 
 use lettre::message::Mailbox;
 use percent_encoding::percent_decode_str;
+use tokio_rustls::rustls::pki_types::pem::PemObject as _;
+use tokio_rustls::rustls::pki_types::CertificateDer;
 use url::{Host, ParseError, Url};
 
 use super::{SmtpError, SmtpSettings, TlsMode};
@@ -74,6 +77,10 @@ impl SmtpSettings {
             .parse::<Mailbox>()
             .map(|m| m.email.domain().to_owned())
             .unwrap_or_else(|_| "localhost".to_owned());
+        let ca_roots = match &d.smtp_ca_file {
+            Some(path) => read_ca_file(path)?,
+            None => Vec::new(),
+        };
         Ok(Some(SmtpSettings {
             host: url.host,
             port: url.port,
@@ -81,11 +88,12 @@ impl SmtpSettings {
             user,
             password,
             hello_name,
+            ca_roots,
             connections: d.smtp_connections.max(1),
             rate_limit,
             attempts: 4,
             backoff: Duration::from_secs(1),
-            timeout: Duration::from_secs(60),
+            timeout: Duration::from_secs(d.smtp_timeout),
         }))
     }
 }
@@ -118,6 +126,22 @@ fn read_password(
         )));
     }
     Ok(Some(text.to_owned()))
+}
+
+/// The PEM certificates of `smtp_ca_file`: at least one, all parsable.
+fn read_ca_file(path: &Path) -> Result<Vec<CertificateDer<'static>>, SmtpError> {
+    let bad =
+        |why: String| SmtpError::Settings(format!("digest.smtp_ca_file {}: {why}", path.display()));
+    let bytes = std::fs::read(path).map_err(|e| bad(format!("cannot read it: {e}")))?;
+    let certs = CertificateDer::pem_slice_iter(&bytes)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| bad(format!("not PEM certificates: {e}")))?;
+    if certs.is_empty() {
+        return Err(bad(
+            "holds no certificate (expected -----BEGIN CERTIFICATE----- blocks)".to_owned(),
+        ));
+    }
+    Ok(certs)
 }
 
 #[derive(Debug, PartialEq, Eq)]

@@ -42,9 +42,16 @@ pub(super) async fn open(
     })
 }
 
-/// The same roots as lettre's own rustls setup (webpki-roots, ring).
-pub(super) fn tls_connector() -> Result<tokio_rustls::TlsConnector, String> {
-    let roots = rustls::RootCertStore::from_iter(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+/// The same roots as lettre's own rustls setup (webpki-roots, ring), and
+/// the CAs of `smtp_ca_file`.
+pub(super) fn tls_connector(s: &SmtpSettings) -> Result<tokio_rustls::TlsConnector, String> {
+    let mut roots =
+        rustls::RootCertStore::from_iter(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+    for cert in &s.ca_roots {
+        roots
+            .add(cert.clone())
+            .map_err(|e| format!("digest.smtp_ca_file: a certificate cannot be a root: {e}"))?;
+    }
     let config = rustls::ClientConfig::builder_with_provider(Arc::new(
         rustls::crypto::ring::default_provider(),
     ))

@@ -380,3 +380,40 @@ fn hosts_as_written_or_refused() {
         assert_refused(url, "bad character in the host name");
     }
 }
+
+#[test]
+fn a_bad_ca_file_is_an_error_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases: [(&str, &[u8], &str); 3] = [
+        ("empty.pem", b"", "holds no certificate"),
+        (
+            "key.pem",
+            b"-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n",
+            "holds no certificate",
+        ),
+        (
+            "bad.pem",
+            b"-----BEGIN CERTIFICATE-----\n!!!!\n-----END CERTIFICATE-----\n",
+            "not PEM certificates",
+        ),
+    ];
+    for (name, bytes, why) in cases {
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        let mut c = config("smtps://mail.example.org");
+        c.digest.smtp_ca_file = Some(path.clone());
+        let e = resolve(&c, &[]).unwrap_err().to_string();
+        assert!(
+            e.contains("digest.smtp_ca_file") && e.contains(&path.display().to_string()),
+            "{e}"
+        );
+        assert!(e.contains(why), "{name}: {e}");
+    }
+    let mut c = config("smtps://mail.example.org");
+    c.digest.smtp_ca_file = Some(dir.path().join("missing.pem"));
+    let e = resolve(&c, &[]).unwrap_err().to_string();
+    assert!(
+        e.contains("missing.pem") && e.contains("cannot read"),
+        "{e}"
+    );
+}
