@@ -1,15 +1,30 @@
 //! What one line of an archive is, judged from its text alone.
 //!
-//! The layouts differ only in where the date sits: alone on a line
-//! (Latest News), in front of the title (brochures), or in front of the
-//! first paragraph as a dateline (Archive of Stories). Each is recognised
-//! here; `parser` decides what the sequence of lines means.
+//! Pages differ mostly in where the date sits: alone on a line, maybe with
+//! a place (`Nairobi, 14 January 2020`), in front of the title
+//! (`31 March 2020: Title`), or in front of the first paragraph as a
+//! dateline (`17 June 2020, Tirana: …`, `Nairobi, 14 January 2020 - …`,
+//! `(Nairobi) 14 January 2020 - …`). Page residue (captions, separators,
+//! menus, teaser links) is told apart here too. Each kind is recognised
+//! here from the line alone; `parser` decides what the sequence of lines
+//! means (a `date - text` line is a headline or a body dateline depending
+//! on what surrounds it).
 
+use super::clean::{caption_len, is_menu, is_separator, is_teaser_link};
 use super::dates::{parse_date_prefix, DateText};
 use super::text::{is_space, trim_space};
 
 /// The longest dateline, up to its colon, that is still believed to be one.
 const MAX_DATELINE: usize = 400;
+
+/// How far into a line a place before a date may reach (`Nairobi, Kenya, `).
+const PLACE_REACH: usize = 100;
+
+/// The longest place written before or after a date.
+const MAX_PLACE: usize = 80;
+
+/// How far past a caption's credit mark a glued dated line may start.
+const GLUED_REACH: usize = 120;
 
 /// One part of a dateline: `24 June 2020, Pristina, Kosovo under UNSCR 1244`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,7 +54,52 @@ pub enum LineKind<'a> {
         parts: Vec<DatelinePart<'a>>,
         body: &'a str,
     },
+    /// A date with a place and nothing else: `Nairobi, 14 January 2020`,
+    /// `14 January 2020, Nairobi`, `(Nairobi) 14 January 2020`.
+    PlaceDate {
+        date: DateText,
+        date_text: &'a str,
+        place: &'a str,
+    },
+    /// A paragraph opening with a place and a date: `Nairobi, 14 January
+    /// 2020 - text`, `Nairobi, 14 January 2020: text`, `Nairobi - January
+    /// 2020: text`, `(Nairobi) 14 January 2020 - text`.
+    PlaceDateline {
+        date: DateText,
+        date_text: &'a str,
+        place: &'a str,
+        body: &'a str,
+    },
+    /// A photo caption with its credit on a line of its own.
+    Caption,
+    /// A caption and credit glued to the front of a dated line
+    /// (`Photo: UNODCNairobi, 14 January 2020 - text`): the dated line,
+    /// `text` from where it starts.
+    Captioned {
+        text: &'a str,
+        kind: Box<LineKind<'a>>,
+    },
+    /// `____`, `----`, `* * *`.
+    Separator,
+    /// Menu or breadcrumb residue: `Home > News`, `Back to top`.
+    Menu,
+    /// A link word alone: `Read more`, `[ Read More]`, `more`.
+    TeaserLink,
     Text,
+}
+
+impl LineKind<'_> {
+    /// True for the kinds that carry a date.
+    pub fn is_dated(&self) -> bool {
+        matches!(
+            self,
+            LineKind::DateOnly { .. }
+                | LineKind::DateTitle { .. }
+                | LineKind::Dateline { .. }
+                | LineKind::PlaceDate { .. }
+                | LineKind::PlaceDateline { .. }
+        )
+    }
 }
 
 /// Only lines starting like a date are worth a closer look; this keeps the
@@ -57,11 +117,53 @@ pub fn classify(line: &str) -> LineKind<'_> {
     if trimmed.is_empty() {
         return LineKind::Blank;
     }
+    if let Some(kind) = residue(trimmed) {
+        return kind;
+    }
+    classify_text(trimmed)
+}
+
+/// Captions, separators, menus and teaser links.
+fn residue(line: &str) -> Option<LineKind<'_>> {
+    if is_separator(line) {
+        return Some(LineKind::Separator);
+    }
+    if is_teaser_link(line) {
+        return Some(LineKind::TeaserLink);
+    }
+    if is_menu(line) {
+        return Some(LineKind::Menu);
+    }
+    let (mark, end) = caption_len(line)?;
+    if end == line.len() {
+        return Some(LineKind::Caption);
+    }
+    // Glued: the dated line starts somewhere after the credit mark, at the
+    // first place a dated line can be read from.
+    let reach = (mark + GLUED_REACH).min(line.len());
+    let b = line.as_bytes();
+    (mark..reach)
+        .filter(|&i| {
+            line.is_char_boundary(i)
+                && (b[i].is_ascii_uppercase() || b[i].is_ascii_digit() || b[i] == b'(')
+        })
+        .find_map(|i| {
+            let text = trim_space(&line[i..]);
+            let kind = classify_text(text);
+            kind.is_dated().then(|| LineKind::Captioned {
+                text,
+                kind: Box::new(kind),
+            })
+        })
+}
+
+/// A line that is not residue: dated in one of the forms, or text.
+fn classify_text(trimmed: &str) -> LineKind<'_> {
     if !may_start_with_date(trimmed) {
-        return LineKind::Text;
+        return place_first(trimmed).unwrap_or(LineKind::Text);
     }
     let Some((date, len)) = parse_date_prefix(trimmed) else {
-        return LineKind::Text;
+        return place_first(trimmed).unwrap_or(LineKind::Text);
     };
     let date_text = &trimmed[..len];
     let rest = &trimmed[len..];
@@ -69,36 +171,164 @@ pub fn classify(line: &str) -> LineKind<'_> {
     if after.is_empty() {
         return LineKind::DateOnly { date, date_text };
     }
-    // `: Title` or ` - Title` (a dash needs space before or after it, so that
-    // `2020-style` hyphenation is not taken for a separator).
-    let spaced = after.len() < rest.len();
-    let title = if let Some(t) = after.strip_prefix(':') {
-        Some(t)
-    } else if let Some(t) = after
-        .strip_prefix('-')
-        .or_else(|| after.strip_prefix('–'))
-        .or_else(|| after.strip_prefix('—'))
-    {
-        (spaced || t.starts_with(is_space)).then_some(t)
-    } else {
-        None
-    };
-    if let Some(title) = title {
-        let title = title.trim_matches(is_space);
-        if !title.is_empty() {
-            return LineKind::DateTitle {
-                date,
-                date_text,
-                title,
-            };
-        }
+    if let Some(title) = after_separator(rest) {
+        return LineKind::DateTitle {
+            date,
+            date_text,
+            title,
+        };
     }
-    if after.starts_with(',') {
+    if let Some(place) = after.strip_prefix(',') {
         if let Some(kind) = dateline(trimmed) {
             return kind;
         }
+        // `14 January 2020, Nairobi`: a date line with its place.
+        let place = place.trim_matches(is_space);
+        let place = place.strip_suffix('.').unwrap_or(place);
+        if is_place(place) {
+            return LineKind::PlaceDate {
+                date,
+                date_text,
+                place,
+            };
+        }
     }
     LineKind::Text
+}
+
+/// `: text` or ` - text` after a date (a dash needs space before or after
+/// it, so that `2020-style` hyphenation is not taken for a separator).
+fn after_separator(rest: &str) -> Option<&str> {
+    let after = rest.trim_start_matches(is_space);
+    let spaced = after.len() < rest.len();
+    let text = if let Some(t) = after.strip_prefix(':') {
+        t
+    } else {
+        let t = after
+            .strip_prefix('-')
+            .or_else(|| after.strip_prefix('–'))
+            .or_else(|| after.strip_prefix('—'))?;
+        if !(spaced || t.starts_with(is_space)) {
+            return None;
+        }
+        t
+    };
+    let text = text.trim_matches(is_space);
+    (!text.is_empty()).then_some(text)
+}
+
+/// The place-first forms: `Place, date`, `Place, date - text`, `Place,
+/// date: text`, `Place - date: text`, `(Place) date - text`. Only the first
+/// [`PLACE_REACH`] bytes are searched for the place's end.
+fn place_first(line: &str) -> Option<LineKind<'_>> {
+    let b = line.as_bytes();
+    if b[0] == b'(' {
+        let close = line[..line.len().min(MAX_PLACE)].find(')')?;
+        return place_date(line, &line[1..close], &line[close + 1..]);
+    }
+    if !b[0].is_ascii_uppercase() && b[0] < 0x80 {
+        return None;
+    }
+    let reach = line.len().min(PLACE_REACH);
+    for (i, &c) in b[..reach].iter().enumerate() {
+        let after = match c {
+            b',' => &line[i + 1..],
+            b' ' if b[i + 1..].first() == Some(&b'-') && b.get(i + 2) == Some(&b' ') => {
+                &line[i + 2..]
+            }
+            b' ' if line[i + 1..].starts_with("– ") || line[i + 1..].starts_with("— ") => {
+                &line[i + 1 + '–'.len_utf8()..]
+            }
+            _ => continue,
+        };
+        let place = line[..i].trim_matches(is_space);
+        if !is_place(place) {
+            // A later comma may still end a longer place (`Nairobi, Kenya, …`).
+            continue;
+        }
+        if let Some(kind) = place_date(line, place, after) {
+            return Some(kind);
+        }
+    }
+    None
+}
+
+/// `place` then `rest`, which must open with a date and then end or go on
+/// with `: text` or ` - text`.
+fn place_date<'a>(line: &'a str, place: &'a str, rest: &'a str) -> Option<LineKind<'a>> {
+    let place = place.trim_matches(is_space);
+    if !is_place(place) {
+        return None;
+    }
+    let rest = rest.trim_start_matches(is_space);
+    if !may_start_with_date(rest) {
+        return None;
+    }
+    let (date, len) = parse_date_prefix(rest)?;
+    let date_text = &rest[..len];
+    let after = &rest[len..];
+    let tail = after.trim_matches(is_space);
+    if tail.is_empty() || tail == "." {
+        return Some(LineKind::PlaceDate {
+            date,
+            date_text,
+            place,
+        });
+    }
+    let body = after_separator(after)?;
+    debug_assert!(line.len() >= body.len());
+    Some(LineKind::PlaceDateline {
+        date,
+        date_text,
+        place,
+        body,
+    })
+}
+
+/// Connecting words allowed in lower case inside a place name.
+const PLACE_LINKS: &[&str] = &[
+    "and", "of", "the", "de", "del", "des", "du", "da", "do", "la", "le", "el", "al", "y", "et",
+    "under", "upon", "on", "online",
+];
+
+/// A short run of capitalised words (`Nairobi`, `Dar es Salaam, Tanzania`,
+/// `Kosovo under UNSCR`): not a sentence, no digits, no words glued
+/// together (`DoeNairobi`).
+fn is_place(text: &str) -> bool {
+    if text.is_empty() || text.len() > MAX_PLACE {
+        return false;
+    }
+    if text.contains(|c: char| c.is_ascii_digit() || matches!(c, ':' | ';' | '!' | '?' | '"')) {
+        return false;
+    }
+    let mut words = 0;
+    for word in text.split(|c: char| c == ',' || c == '/' || is_space(c)) {
+        if word.is_empty() {
+            continue;
+        }
+        words += 1;
+        let mut chars = word.chars();
+        let first = chars.next().unwrap_or(' ');
+        let capital = first.is_uppercase();
+        if !capital && !PLACE_LINKS.contains(&word) {
+            return false;
+        }
+        // Lower case then upper case inside a word, or an acronym then
+        // lower case (`DoeNairobi`, `UNODCConakry`): two words glued.
+        let mut prev_lower = false;
+        let mut caps = 0;
+        for c in word.chars() {
+            if (prev_lower && c.is_uppercase()) || (caps >= 2 && c.is_lowercase()) {
+                return false;
+            }
+            prev_lower = c.is_lowercase();
+            caps = if c.is_uppercase() { caps + 1 } else { 0 };
+        }
+        if word.ends_with('.') && word.len() > 4 {
+            return false;
+        }
+    }
+    (1..=7).contains(&words) && text.starts_with(|c: char| c.is_uppercase())
 }
 
 /// `DATE, Place[; DATE, Place…]: body`. `;` always starts a new part; `/`

@@ -14,10 +14,13 @@
 
 mod clean;
 pub mod dates;
+mod explain;
 mod files;
 mod lines;
 mod merge;
 mod parser;
+pub mod rules;
+mod shape;
 mod text;
 
 use std::fmt;
@@ -28,8 +31,10 @@ use thiserror::Error;
 
 use crate::story::Story;
 use files::parse_files_in_parallel;
+use lines::{classify, LineKind};
 use parser::Parser;
 
+pub use explain::{explain_file, explain_str, ExplainedLine, Explanation};
 pub use files::{collect_inputs, parse_file, parse_file_with};
 pub use merge::{assign_unique_ids, merge_duplicates};
 
@@ -246,16 +251,55 @@ fn line_ends(bytes: &[u8]) -> impl Iterator<Item = (usize, usize)> + '_ {
 /// Parses the text of one archive named `name` (used in sources and
 /// diagnostics).
 pub fn parse_str(name: &str, text: &str) -> FileParse {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut parser = Parser::new(name);
+    feed(&mut parser, text);
+    parser.finish()
+}
+
+/// Hands each line of `text` to `parser` with its kind, one non-blank line
+/// late: whether a date line belongs to the title above it or to the one
+/// below depends on how the next line reads.
+fn feed<'a>(parser: &mut Parser<'a>, text: &'a str) {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut held: Option<(usize, &'a str, LineKind<'a>)> = None;
     let mut start = 0;
     let mut n = 0;
     for (end, len) in line_ends(text.as_bytes()).chain([(text.len(), 0)]) {
         n += 1;
-        parser.line(n, &text[start..end]);
+        let raw = &text[start..end];
         start = end + len;
+        let kind = classify(raw);
+        if matches!(kind, LineKind::Blank) {
+            parser.blank(n);
+            continue;
+        }
+        if let Some((held_n, held_raw, held_kind)) = held.take() {
+            // Only a date line asks (the common line pays nothing).
+            let asks = matches!(
+                held_kind,
+                LineKind::DateOnly { .. } | LineKind::PlaceDate { .. }
+            );
+            let next_is_body = asks && reads_as_body(raw, &kind);
+            parser.line(held_n, held_raw, held_kind, next_is_body);
+        }
+        held = Some((n, raw, kind));
     }
-    parser.finish()
+    if let Some((held_n, held_raw, held_kind)) = held {
+        parser.line(held_n, held_raw, held_kind, false);
+    }
+}
+
+/// Whether a line after a date line reads as the start of a body (so the
+/// date line belongs to the title above it) rather than as a title.
+fn reads_as_body(raw: &str, kind: &LineKind<'_>) -> bool {
+    match kind {
+        LineKind::Text => shape::reads_as_sentence(raw),
+        LineKind::Caption
+        | LineKind::Captioned { .. }
+        | LineKind::Dateline { .. }
+        | LineKind::PlaceDateline { .. } => true,
+        _ => false,
+    }
 }
 
 #[cfg(test)]
