@@ -47,8 +47,10 @@ impl fmt::Display for ExplainedLine {
             Some((i, _)) => format!("{}…", &self.text[..i]),
             None => self.text.clone(),
         };
-        write!(f, "{:>5}  {:<12} {:<40} {}", v.line, v.role, rule, text).map(|()| ())?;
-        Ok(())
+        if v.role == Role::Blank {
+            return write!(f, "{:>5}", v.line);
+        }
+        write!(f, "{:>5}  {:<12} {:<30} {}", v.line, v.role, rule, text)
     }
 }
 
