@@ -55,7 +55,7 @@ enum Command {
     /// teaser link, …) and the rule that decided, then the stories found; a
     /// page with no story lists the forms tried.
     #[command(
-        after_help = "Examples:\n  storyfeed check data/archives\n  storyfeed check --explain data/archives/unodc-stories-2020.txt | less"
+        after_help = "Example:\n  storyfeed check data/archives\n  storyfeed check --explain data/archives/unodc-stories-2020.txt | less"
     )]
     Check {
         /// Archive files or directories [default: data/archives]

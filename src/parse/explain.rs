@@ -58,8 +58,7 @@ impl fmt::Display for ExplainedLine {
 pub fn explain_str(name: &str, text: &str) -> Explanation {
     let mut parser = Parser::explaining(name);
     feed(&mut parser, text);
-    let mut verdicts = parser.take_verdicts();
-    let parse = parser.finish();
+    let (parse, mut verdicts) = parser.finish_explained();
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut lines = Vec::new();
     let mut start = 0;

@@ -104,11 +104,6 @@ impl<'a> Parser<'a> {
         }
     }
 
-    /// The verdicts recorded, one per line, in line order.
-    pub(super) fn take_verdicts(&mut self) -> Vec<LineVerdict> {
-        self.verdicts.take().unwrap_or_default()
-    }
-
     /// Records (or revises) what line `n` was taken for.
     fn mark(&mut self, n: usize, role: Role, rule: Rule) {
         if let Some(v) = &mut self.verdicts {
@@ -536,7 +531,13 @@ impl<'a> Parser<'a> {
         });
     }
 
-    pub(super) fn finish(mut self) -> FileParse {
+    pub(super) fn finish(self) -> FileParse {
+        self.finish_explained().0
+    }
+
+    /// The page's stories and diagnostics, and the verdicts recorded (none
+    /// unless [`Parser::explaining`]), one per line in line order.
+    pub(super) fn finish_explained(mut self) -> (FileParse, Vec<LineVerdict>) {
         if let Some(d) = self.draft.take() {
             self.finish_draft(d);
         } else {
@@ -555,11 +556,12 @@ impl<'a> Parser<'a> {
         }
         let mut stories = stories;
         assign_unique_ids(&mut stories);
-        FileParse {
+        let parse = FileParse {
             file: self.name.to_owned(),
             stories,
             diagnostics: self.diagnostics,
-        }
+        };
+        (parse, self.verdicts.unwrap_or_default())
     }
 
     /// Gives each story its calendar dates. A date with no year takes the
