@@ -21,9 +21,6 @@ const CREDIT_OWNERS: &[&str] = &[
 ];
 
 static PHOTO_CREDIT: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("Photo credit"));
-static PHOTO: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("Photo"));
-static COPYRIGHT: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("©"));
-static CREDIT: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("Credit:"));
 static HTTP: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("http"));
 
 /// How far into a paragraph an image credit (and a caption before it) may sit.
@@ -212,25 +209,29 @@ pub fn caption_len(line: &str) -> Option<(usize, usize)> {
 
 /// The credit mark nearest the start of `head`: `(start, end)`.
 fn credit_mark(head: &str) -> Option<(usize, usize)> {
-    let copyright = COPYRIGHT.find(head.as_bytes()).map(|i| {
-        let before = head[..i].trim_end();
-        let kw = ["Images", "Image", "Photo"]
-            .iter()
-            .find(|k| before.ends_with(*k))
-            .map_or(i, |k| before.len() - k.len());
-        (kw, i + '©'.len_utf8())
-    });
-    let photo = PHOTO.find(head.as_bytes()).and_then(|i| {
-        let rest = &head[i + "Photo".len()..];
-        ["credit:", "credit", ":", " by", " credit:", " credit"]
-            .iter()
-            .find(|p| rest.starts_with(*p))
-            .map(|p| (i, i + "Photo".len() + p.len()))
-    });
-    let credit = CREDIT
-        .find(head.as_bytes())
-        .map(|i| (i, i + "Credit:".len()));
-    [copyright, photo, credit].into_iter().flatten().min()
+    // One pass over the candidates' first bytes (`©` is C2 A9).
+    let b = head.as_bytes();
+    memchr::memchr3_iter(0xa9, b'P', b'C', b).find_map(|i| match b[i] {
+        0xa9 if i > 0 && b[i - 1] == 0xc2 => {
+            let before = head[..i - 1].trim_end();
+            let kw = ["Images", "Image", "Photo"]
+                .iter()
+                .find(|k| before.ends_with(*k))
+                .map_or(i - 1, |k| before.len() - k.len());
+            Some((kw, i + 1))
+        }
+        b'P' => {
+            let rest = head[i..].strip_prefix("Photo")?;
+            ["credit:", "credit", ":", " by", " credit:", " credit"]
+                .iter()
+                .find(|p| rest.starts_with(*p))
+                .map(|p| (i, i + "Photo".len() + p.len()))
+        }
+        b'C' => head[i..]
+            .starts_with("Credit:")
+            .then_some((i, i + "Credit:".len())),
+        _ => None,
+    })
 }
 
 /// The credit's owner when it is not a known one: an acronym (maybe glued
@@ -275,6 +276,14 @@ fn owner_words(text: &str) -> &str {
 /// A separator line: three or more of `-`, `_`, `*`, `=`, `~`, `–`, `—`,
 /// maybe spaced (`* * *`).
 pub fn is_separator(line: &str) -> bool {
+    // Most lines fail on their first byte (`–`, `—`, `•`, `·` start with
+    // 0xE2 or 0xC2).
+    if !matches!(
+        line.as_bytes().first(),
+        Some(b'-' | b'_' | b'*' | b'=' | b'~' | 0xe2 | 0xc2)
+    ) {
+        return false;
+    }
     let mut marks = 0;
     for c in line.chars() {
         match c {
@@ -291,7 +300,12 @@ const TEASER_LINKS: &[&str] = &["read more", "more", "read the full story", "ful
 
 /// A link word alone on a line: `Read more`, `[ Read More]`, `more »`.
 pub fn is_teaser_link(line: &str) -> bool {
-    if line.len() > 32 {
+    if line.len() > 32
+        || !matches!(
+            line.as_bytes()[0],
+            b'[' | b'(' | b'R' | b'r' | b'M' | b'm' | b'F' | b'f'
+        )
+    {
         return false;
     }
     let word = line
@@ -305,6 +319,13 @@ pub fn is_teaser_link(line: &str) -> bool {
 /// stays: it says the summary was cut. A bare `more` is left to
 /// [`strip_more`] and [`strip_more_after_sentence`].
 pub fn strip_teaser_link(p: &str) -> &str {
+    // Every form ends in `e`, `E`, a bracket, a dot, `…` (A6) or `»`/`›`/`>`.
+    if !matches!(
+        p.as_bytes().last(),
+        Some(b'e' | b'E' | b']' | b')' | b'.' | b'>' | 0xa6 | 0xbb | 0xba | b' ' | b'\t')
+    ) {
+        return p;
+    }
     let t = p.trim_end_matches(|c: char| is_space(c) || matches!(c, '»' | '›' | '>'));
     let (t, bracket) = match t.strip_suffix(']').or_else(|| t.strip_suffix(')')) {
         Some(inner) => (inner.trim_end_matches(is_space), true),
@@ -328,6 +349,14 @@ pub fn strip_teaser_link(p: &str) -> &str {
             continue;
         }
         let before = before.trim_end_matches(is_space);
+        // `… to read more` is prose; a link is capitalised, bracketed, or
+        // comes after the end of a sentence.
+        let linked = bracket
+            || t[start..].starts_with('R')
+            || before.ends_with(['.', '…', '!', '?', '"', '”', ')']);
+        if !linked {
+            continue;
+        }
         let before = if bracket {
             before
                 .strip_suffix('[')
@@ -381,6 +410,9 @@ pub fn is_menu(line: &str) -> bool {
         }
     }
     // Three or more short entries between bars: a menu.
+    if memchr::memchr(b'|', line.as_bytes()).is_none() {
+        return false;
+    }
     let bars = line.matches(" | ").count();
     bars >= 2
         && line
@@ -469,5 +501,33 @@ mod tests {
         assert_eq!(strip_more_after_sentence("and much more"), "and much more");
         assert!(is_furniture("Read our 2019 stories here."));
         assert!(is_furniture("Read our past stories here."));
+    }
+
+    #[test]
+    fn teaser_links_and_captions() {
+        assert_eq!(strip_teaser_link("Text. Read more"), "Text.");
+        assert_eq!(strip_teaser_link("Text… Read More »"), "Text…");
+        assert_eq!(strip_teaser_link("Text. [ Read More]"), "Text.");
+        assert_eq!(strip_teaser_link("Text (more)"), "Text");
+        assert_eq!(strip_teaser_link("Text. Read more..."), "Text.");
+        assert_eq!(
+            strip_teaser_link("We want to read more"),
+            "We want to read more"
+        );
+        assert_eq!(strip_teaser_link("Text. read more"), "Text.");
+        assert_eq!(strip_teaser_link("Thread more"), "Thread more");
+        assert_eq!(strip_teaser_link("and much more"), "and much more");
+        assert!(is_teaser_link("[Read more]"));
+        assert!(!is_teaser_link("Read more about it"));
+        assert_eq!(caption_len("© UNODC"), Some((0, 8)));
+        assert_eq!(caption_len("Photo: UNODC/Jane Doe"), Some((0, 21)));
+        assert_eq!(caption_len("x. Photo by Jane Doe"), Some((3, 20)));
+        assert_eq!(caption_len("The report © 2020 UNODC"), None);
+        assert_eq!(caption_len("Photography is an art"), None);
+        let glued = "Image © UNODCConakry, 27 January 2020 - text";
+        assert_eq!(
+            caption_len(glued).map(|(_, end)| &glued[end..]),
+            Some("Conakry, 27 January 2020 - text")
+        );
     }
 }

@@ -17,9 +17,6 @@ use super::text::{is_space, trim_space};
 /// The longest dateline, up to its colon, that is still believed to be one.
 const MAX_DATELINE: usize = 400;
 
-/// How far into a line a place before a date may reach (`Nairobi, Kenya, `).
-const PLACE_REACH: usize = 100;
-
 /// The longest place written before or after a date.
 const MAX_PLACE: usize = 80;
 
@@ -112,19 +109,60 @@ fn may_start_with_date(line: &str) -> bool {
     }
 }
 
+/// What `line` is, looked at in every way.
 pub fn classify(line: &str) -> LineKind<'_> {
+    classify_after(line, true)
+}
+
+/// The longest line looked at for a place-first date line wherever it
+/// stands (`Nairobi, Kenya, 14 January 2020` is far shorter).
+const SHORT_LINE: usize = 100;
+
+/// What `line` is, given whether the non-blank line before it reads as a
+/// title (or was a caption under one). Captions and place-first datelines
+/// start a story only under a title, so only there are they looked for
+/// (a place-first date line that is short, anywhere): body paragraphs
+/// after body paragraphs, most of a page, skip both searches.
+pub fn classify_after(line: &str, after_title: bool) -> LineKind<'_> {
     let trimmed = trim_space(line);
     if trimmed.is_empty() {
         return LineKind::Blank;
     }
-    if let Some(kind) = residue(trimmed) {
+    if let Some(kind) = residue(trimmed, after_title) {
         return kind;
     }
-    classify_text(trimmed)
+    // A place-first date line alone ends with its date.
+    let date_line =
+        trimmed.len() <= SHORT_LINE && trimmed.as_bytes()[trimmed.len() - 1].is_ascii_digit();
+    classify_text(trimmed, after_title || date_line)
 }
 
-/// Captions, separators, menus and teaser links.
-fn residue(line: &str) -> Option<LineKind<'_>> {
+/// Whether a line of kind `kind` lets the next line be looked at as a
+/// caption or a place-first dateline: plain text that may be the title of
+/// a title-first story (not ending like a sentence, not too long, not right
+/// under a date line, where it is the title of a date-first story), or a
+/// caption.
+pub fn may_precede_dateline(raw: &str, kind: &LineKind<'_>, under_date: bool) -> bool {
+    match kind {
+        LineKind::Text if under_date => false,
+        LineKind::Caption => true,
+        LineKind::Text => {
+            raw.len() <= MAX_TITLE_LINE
+                && !trim_space(raw)
+                    .as_bytes()
+                    .last()
+                    .is_some_and(|b| matches!(b, b'.' | b';' | b',' | b':' | 0xa6))
+        }
+        _ => false,
+    }
+}
+
+/// The longest raw line still taken for a title here (`shape::MAX_TITLE`
+/// with room for spacing).
+const MAX_TITLE_LINE: usize = 320;
+
+/// Captions (when `look`), separators, menus and teaser links.
+fn residue(line: &str, look: bool) -> Option<LineKind<'_>> {
     if is_separator(line) {
         return Some(LineKind::Separator);
     }
@@ -133,6 +171,9 @@ fn residue(line: &str) -> Option<LineKind<'_>> {
     }
     if is_menu(line) {
         return Some(LineKind::Menu);
+    }
+    if !look {
+        return None;
     }
     let (mark, end) = caption_len(line)?;
     if end == line.len() {
@@ -149,7 +190,7 @@ fn residue(line: &str) -> Option<LineKind<'_>> {
         })
         .find_map(|i| {
             let text = trim_space(&line[i..]);
-            let kind = classify_text(text);
+            let kind = classify_text(text, true);
             kind.is_dated().then(|| LineKind::Captioned {
                 text,
                 kind: Box::new(kind),
@@ -157,13 +198,21 @@ fn residue(line: &str) -> Option<LineKind<'_>> {
         })
 }
 
-/// A line that is not residue: dated in one of the forms, or text.
-fn classify_text(trimmed: &str) -> LineKind<'_> {
+/// A line that is not residue: dated in one of the forms, or text. The
+/// place-first forms are tried only when `look`.
+fn classify_text(trimmed: &str, look: bool) -> LineKind<'_> {
+    let place_first = |t| {
+        if look {
+            place_first(t).unwrap_or(LineKind::Text)
+        } else {
+            LineKind::Text
+        }
+    };
     if !may_start_with_date(trimmed) {
-        return place_first(trimmed).unwrap_or(LineKind::Text);
+        return place_first(trimmed);
     }
     let Some((date, len)) = parse_date_prefix(trimmed) else {
-        return place_first(trimmed).unwrap_or(LineKind::Text);
+        return place_first(trimmed);
     };
     let date_text = &trimmed[..len];
     let rest = &trimmed[len..];
@@ -219,7 +268,7 @@ fn after_separator(rest: &str) -> Option<&str> {
 
 /// The place-first forms: `Place, date`, `Place, date - text`, `Place,
 /// date: text`, `Place - date: text`, `(Place) date - text`. Only the first
-/// [`PLACE_REACH`] bytes are searched for the place's end.
+/// [`MAX_PLACE`] bytes are searched for the place's end.
 fn place_first(line: &str) -> Option<LineKind<'_>> {
     let b = line.as_bytes();
     if b[0] == b'(' {
@@ -229,19 +278,28 @@ fn place_first(line: &str) -> Option<LineKind<'_>> {
     if !b[0].is_ascii_uppercase() && b[0] < 0x80 {
         return None;
     }
-    let reach = line.len().min(PLACE_REACH);
-    for (i, &c) in b[..reach].iter().enumerate() {
-        let after = match c {
-            b',' => &line[i + 1..],
-            b' ' if b[i + 1..].first() == Some(&b'-') && b.get(i + 2) == Some(&b' ') => {
-                &line[i + 2..]
+    let reach = line.len().min(MAX_PLACE + 1);
+    // Only a `,`, a spaced `-` or a spaced en or em dash (lead byte 0xE2)
+    // can end a place; each is looked at only when a date may follow it.
+    for i in memchr::memchr3_iter(b',', b'-', 0xe2, &b[..reach]) {
+        let (place_end, after) = match b[i] {
+            b',' => (i, &line[i + 1..]),
+            b'-' if i > 0 && b[i - 1] == b' ' && b.get(i + 1) == Some(&b' ') => {
+                (i - 1, &line[i + 1..])
             }
-            b' ' if line[i + 1..].starts_with("– ") || line[i + 1..].starts_with("— ") => {
-                &line[i + 1 + '–'.len_utf8()..]
+            0xe2 if i > 0
+                && b[i - 1] == b' '
+                && (line[i..].starts_with("– ") || line[i..].starts_with("— ")) =>
+            {
+                (i - 1, &line[i + '–'.len_utf8()..])
             }
             _ => continue,
         };
-        let place = line[..i].trim_matches(is_space);
+        let rest = after.trim_start_matches(is_space);
+        if !may_start_with_date(rest) || parse_date_prefix(rest).is_none() {
+            continue;
+        }
+        let place = line[..place_end].trim_matches(is_space);
         if !is_place(place) {
             // A later comma may still end a longer place (`Nairobi, Kenya, …`).
             continue;
@@ -287,8 +345,8 @@ fn place_date<'a>(line: &'a str, place: &'a str, rest: &'a str) -> Option<LineKi
 
 /// Connecting words allowed in lower case inside a place name.
 const PLACE_LINKS: &[&str] = &[
-    "and", "of", "the", "de", "del", "des", "du", "da", "do", "la", "le", "el", "al", "y", "et",
-    "under", "upon", "on", "online",
+    "and", "of", "the", "de", "del", "des", "du", "da", "do", "es", "la", "le", "el", "al", "y",
+    "et", "under", "upon", "on", "online",
 ];
 
 /// A short run of capitalised words (`Nairobi`, `Dar es Salaam, Tanzania`,
@@ -296,9 +354,6 @@ const PLACE_LINKS: &[&str] = &[
 /// together (`DoeNairobi`).
 fn is_place(text: &str) -> bool {
     if text.is_empty() || text.len() > MAX_PLACE {
-        return false;
-    }
-    if text.contains(|c: char| c.is_ascii_digit() || matches!(c, ':' | ';' | '!' | '?' | '"')) {
         return false;
     }
     let mut words = 0;
@@ -328,7 +383,9 @@ fn is_place(text: &str) -> bool {
             return false;
         }
     }
-    (1..=7).contains(&words) && text.starts_with(|c: char| c.is_uppercase())
+    (1..=7).contains(&words)
+        && text.starts_with(|c: char| c.is_uppercase())
+        && !text.contains(|c: char| c.is_ascii_digit() || matches!(c, ':' | ';' | '!' | '?' | '"'))
 }
 
 /// `DATE, Place[; DATE, Place…]: body`. `;` always starts a new part; `/`
@@ -477,5 +534,98 @@ mod tests {
             places("6 October 2020, Vienna, Austria and online: Under"),
             ["Vienna, Austria and online"]
         );
+    }
+
+    fn place_and_body(line: &str) -> (&str, &str, &str) {
+        match classify(line) {
+            LineKind::PlaceDateline {
+                date_text,
+                place,
+                body,
+                ..
+            } => (place, date_text, body),
+            LineKind::PlaceDate {
+                date_text, place, ..
+            } => (place, date_text, ""),
+            other => panic!("not a place-first line: {line:?} {other:?}"),
+        }
+    }
+
+    #[test]
+    fn place_first_forms() {
+        assert_eq!(
+            place_and_body("Nairobi, 14 January 2020"),
+            ("Nairobi", "14 January 2020", "")
+        );
+        assert_eq!(
+            place_and_body("14 January 2020, Nairobi"),
+            ("Nairobi", "14 January 2020", "")
+        );
+        assert_eq!(
+            place_and_body("Dar es Salaam, Tanzania, 3-5 May 2019 - Text."),
+            ("Dar es Salaam, Tanzania", "3-5 May 2019", "Text.")
+        );
+        assert_eq!(
+            place_and_body("Nairobi, 14 January 2020: Text."),
+            ("Nairobi", "14 January 2020", "Text.")
+        );
+        assert_eq!(
+            place_and_body("Nairobi – December 2018: Text."),
+            ("Nairobi", "December 2018", "Text.")
+        );
+        assert_eq!(
+            place_and_body("(Nairobi) 14 January 2020 - Text."),
+            ("Nairobi", "14 January 2020", "Text.")
+        );
+        // Sentences and glued words are not places.
+        for text in [
+            "The workshop, 14 January 2020 - was held.",
+            "In 2020, 14 January 2020 - x",
+            "DoeNairobi, 14 January 2020 - x",
+            "UNODCConakry, 14 January 2020 - x",
+            "Nairobi, 14 January 2020 and more",
+            "14 January 2020, the day it began",
+        ] {
+            assert!(matches!(classify(text), LineKind::Text), "{text}");
+        }
+    }
+
+    #[test]
+    fn residue_lines() {
+        for (line, want) in [
+            ("____", "separator"),
+            ("* * *", "separator"),
+            ("-----", "separator"),
+            ("Home > News > Stories", "menu"),
+            ("Share | Print | Email", "menu"),
+            ("Back to top", "menu"),
+            ("[ Read More]", "teaser"),
+            ("Read more", "teaser"),
+            ("more", "teaser"),
+            ("Photo: UNODC/Jane Doe", "caption"),
+            ("© UNODC", "caption"),
+            ("Officers at work. Photo: UNODC", "caption"),
+            ("A - B", "text"),
+            ("Home affairs ministers met.", "text"),
+            ("The report © 2020 UNODC", "text"),
+            ("Image © UNODCIn response to the crisis", "text"),
+        ] {
+            let got = match classify(line) {
+                LineKind::Separator => "separator",
+                LineKind::Menu => "menu",
+                LineKind::TeaserLink => "teaser",
+                LineKind::Caption => "caption",
+                LineKind::Text => "text",
+                other => panic!("{line:?}: {other:?}"),
+            };
+            assert_eq!(got, want, "{line:?}");
+        }
+        let LineKind::Captioned { text, kind } =
+            classify("Photo credit UNODC 3 February 2020 - Forensic doctors met.")
+        else {
+            panic!("not glued");
+        };
+        assert_eq!(text, "3 February 2020 - Forensic doctors met.");
+        assert!(matches!(*kind, LineKind::DateTitle { .. }));
     }
 }

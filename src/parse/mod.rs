@@ -1,11 +1,15 @@
 //! Archives in, normalised [`Story`] values out.
 //!
-//! The layout of a page is recognised line by line from the text itself
-//! (`lines`), so a page that mixes layouts parses too. A story starts at a
-//! date line (`30 July 2023`, then a title line), at a date-and-title line
-//! (`31 March 2020: Title`), or at a title line followed by a dateline
-//! paragraph (`17 June 2020, Tirana, Albania: …`). Everything else is body,
-//! known page furniture, or a diagnostic: nothing is dropped unreported.
+//! Stories are recognised line by line from the text itself (`lines`
+//! classifies a line, `parser` decides from the sequence), so a page that
+//! mixes forms parses too, and a page nobody wrote rules for: a story
+//! starts at a date line (`30 July 2023`, then a title line), at a
+//! date-and-title line (`31 March 2020: Title`), or at a title line followed
+//! by a date line (`Nairobi, 14 January 2020`) or a dateline paragraph
+//! (`17 June 2020, Tirana, Albania: …`, `Nairobi, 14 January 2020 - …`).
+//! Everything else is body, known page residue, or a diagnostic: nothing is
+//! dropped unreported. Each decision names a [`rules::Rule`];
+//! [`explain_str`] returns them line by line.
 //!
 //! `parse_str` does the work on text (the per-file state machine is in
 //! `parser`, spacing in `text`, page residue in `clean`); `files` reads
@@ -31,7 +35,7 @@ use thiserror::Error;
 
 use crate::story::Story;
 use files::parse_files_in_parallel;
-use lines::{classify, LineKind};
+use lines::{classify_after, may_precede_dateline, LineKind};
 use parser::Parser;
 
 pub use explain::{explain_file, explain_str, ExplainedLine, Explanation};
@@ -262,17 +266,21 @@ pub fn parse_str(name: &str, text: &str) -> FileParse {
 fn feed<'a>(parser: &mut Parser<'a>, text: &'a str) {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut held: Option<(usize, &'a str, LineKind<'a>)> = None;
+    let mut after_title = true;
+    let mut under_date = false;
     let mut start = 0;
     let mut n = 0;
     for (end, len) in line_ends(text.as_bytes()).chain([(text.len(), 0)]) {
         n += 1;
         let raw = &text[start..end];
         start = end + len;
-        let kind = classify(raw);
+        let kind = classify_after(raw, after_title);
         if matches!(kind, LineKind::Blank) {
             parser.blank(n);
             continue;
         }
+        after_title = may_precede_dateline(raw, &kind, under_date);
+        under_date = matches!(kind, LineKind::DateOnly { .. } | LineKind::PlaceDate { .. });
         if let Some((held_n, held_raw, held_kind)) = held.take() {
             // Only a date line asks (the common line pays nothing).
             let asks = matches!(
