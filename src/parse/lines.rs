@@ -109,7 +109,8 @@ fn may_start_with_date(line: &str) -> bool {
     }
 }
 
-/// What `line` is, looked at in every way.
+/// What `line` is, looked at in every way (as under a title).
+#[cfg(test)]
 pub fn classify(line: &str) -> LineKind<'_> {
     classify_after(line, true)
 }
