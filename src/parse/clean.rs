@@ -319,11 +319,19 @@ pub fn is_teaser_link(line: &str) -> bool {
 /// stays: it says the summary was cut. A bare `more` is left to
 /// [`strip_more`] and [`strip_more_after_sentence`].
 pub fn strip_teaser_link(p: &str) -> &str {
-    // Every form ends in `e`, `E`, a bracket, a dot, `…` (A6) or `»`/`›`/`>`.
-    if !matches!(
-        p.as_bytes().last(),
-        Some(b'e' | b'E' | b']' | b')' | b'.' | b'>' | 0xa6 | 0xbb | 0xba | b' ' | b'\t')
-    ) {
+    // Every form ends in `ore` (`more`, `Read More`) before closing
+    // brackets, dots, arrows and spacing: a check of a few bytes.
+    let b = p.as_bytes();
+    let mut end = b.len();
+    while end > 0
+        && matches!(
+            b[end - 1],
+            b' ' | b'\t' | b'.' | b']' | b')' | b'>' | 0x80 | 0xa6 | 0xba | 0xbb | 0xc2 | 0xe2
+        )
+    {
+        end -= 1;
+    }
+    if end < 3 || !b[end - 3..end].eq_ignore_ascii_case(b"ore") {
         return p;
     }
     let t = p.trim_end_matches(|c: char| is_space(c) || matches!(c, '»' | '›' | '>'));

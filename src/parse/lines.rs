@@ -129,8 +129,11 @@ pub fn classify_after(line: &str, after_title: bool) -> LineKind<'_> {
     if trimmed.is_empty() {
         return LineKind::Blank;
     }
-    if let Some(kind) = residue(trimmed, after_title) {
-        return kind;
+    // No residue starts with a digit; dates do.
+    if !trimmed.as_bytes()[0].is_ascii_digit() {
+        if let Some(kind) = residue(trimmed, after_title) {
+            return kind;
+        }
     }
     // A place-first date line alone ends with its date.
     let date_line =
@@ -148,11 +151,15 @@ pub fn may_precede_dateline(raw: &str, kind: &LineKind<'_>, under_date: bool) ->
         LineKind::Text if under_date => false,
         LineKind::Caption => true,
         LineKind::Text => {
+            // A gate, not a judgement: trailing ASCII spacing is enough to skip.
+            let b = raw.as_bytes();
+            let mut end = b.len();
+            while end > 0 && matches!(b[end - 1], b' ' | b'\t' | b'\r') {
+                end -= 1;
+            }
             raw.len() <= MAX_TITLE_LINE
-                && !trim_space(raw)
-                    .as_bytes()
-                    .last()
-                    .is_some_and(|b| matches!(b, b'.' | b';' | b',' | b':' | 0xa6))
+                && end > 0
+                && !matches!(b[end - 1], b'.' | b';' | b',' | b':' | 0xa6)
         }
         _ => false,
     }
