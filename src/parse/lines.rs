@@ -280,7 +280,7 @@ fn after_separator(rest: &str) -> Option<&str> {
 fn place_first(line: &str) -> Option<LineKind<'_>> {
     let b = line.as_bytes();
     if b[0] == b'(' {
-        let close = line[..line.len().min(MAX_PLACE)].find(')')?;
+        let close = memchr::memchr(b')', &b[..b.len().min(MAX_PLACE)])?;
         return place_date(line, &line[1..close], &line[close + 1..]);
     }
     if !b[0].is_ascii_uppercase() && b[0] < 0x80 {
@@ -635,5 +635,13 @@ mod tests {
         };
         assert_eq!(text, "3 February 2020 - Forensic doctors met.");
         assert!(matches!(*kind, LineKind::DateTitle { .. }));
+    }
+
+    #[test]
+    fn regression_bracketed_place_cut_inside_a_character_does_not_panic() {
+        // Found by the property tests: `(` then no `)` before a multi-byte
+        // character at the place limit.
+        let line = format!("({}\u{fffd}x) 1 May 2020", "a".repeat(MAX_PLACE - 2));
+        assert!(matches!(classify(&line), LineKind::Text));
     }
 }
