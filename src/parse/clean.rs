@@ -417,8 +417,10 @@ pub fn is_menu(line: &str) -> bool {
             return true;
         }
     }
-    // Three or more short entries between bars: a menu.
-    if memchr::memchr(b'|', line.as_bytes()).is_none() {
+    // Three or more short entries between bars: a menu (so the first bar
+    // comes early).
+    let b = line.as_bytes();
+    if memchr::memchr(b'|', &b[..b.len().min(32)]).is_none() {
         return false;
     }
     let bars = line.matches(" | ").count();

@@ -260,14 +260,13 @@ pub fn parse_str(name: &str, text: &str) -> FileParse {
     parser.finish()
 }
 
-/// Hands each line of `text` to `parser` with its kind, one non-blank line
-/// late: whether a date line belongs to the title above it or to the one
-/// below depends on how the next line reads.
+/// Hands each line of `text` to `parser` with its kind. A date line is
+/// held until the next non-blank line: whether it belongs to the title
+/// above it or to the one below depends on how that line reads.
 fn feed<'a>(parser: &mut Parser<'a>, text: &'a str) {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut held: Option<(usize, &'a str, LineKind<'a>)> = None;
     let mut after_title = true;
-    let mut under_date = false;
     let mut start = 0;
     let mut n = 0;
     for (end, len) in line_ends(text.as_bytes()).chain([(text.len(), 0)]) {
@@ -279,18 +278,16 @@ fn feed<'a>(parser: &mut Parser<'a>, text: &'a str) {
             parser.blank(n);
             continue;
         }
-        after_title = may_precede_dateline(raw, &kind, under_date);
-        under_date = matches!(kind, LineKind::DateOnly { .. } | LineKind::PlaceDate { .. });
+        let date_line = matches!(kind, LineKind::DateOnly { .. } | LineKind::PlaceDate { .. });
+        after_title = may_precede_dateline(raw, &kind, held.is_some());
         if let Some((held_n, held_raw, held_kind)) = held.take() {
-            // Only a date line asks (the common line pays nothing).
-            let asks = matches!(
-                held_kind,
-                LineKind::DateOnly { .. } | LineKind::PlaceDate { .. }
-            );
-            let next_is_body = asks && reads_as_body(raw, &kind);
-            parser.line(held_n, held_raw, held_kind, next_is_body);
+            parser.line(held_n, held_raw, held_kind, reads_as_body(raw, &kind));
         }
-        held = Some((n, raw, kind));
+        if date_line {
+            held = Some((n, raw, kind));
+        } else {
+            parser.line(n, raw, kind, false);
+        }
     }
     if let Some((held_n, held_raw, held_kind)) = held {
         parser.line(held_n, held_raw, held_kind, false);
