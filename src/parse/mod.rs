@@ -23,6 +23,7 @@ mod files;
 mod lines;
 mod merge;
 mod parser;
+mod places;
 pub mod rules;
 mod shape;
 mod text;
