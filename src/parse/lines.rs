@@ -197,7 +197,7 @@ fn residue(line: &str, look: bool) -> Option<LineKind<'_>> {
 /// A line that is not residue: dated in one of the forms, or text. The
 /// place-first forms are tried only when `look`.
 fn classify_text(trimmed: &str, look: bool) -> LineKind<'_> {
-    let place_first = |t| match place_first(t).filter(|_| look) {
+    let place_first = |t| match if look { place_first(t) } else { None } {
         Some(PlaceFirst {
             date,
             date_text,

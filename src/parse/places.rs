@@ -21,6 +21,7 @@ pub(super) struct PlaceFirst<'a> {
 
 /// Only lines starting like a date are worth a closer look; this keeps the
 /// common case (a paragraph starting with `The` or `UNODC`) cheap.
+#[inline]
 pub(super) fn may_start_with_date(line: &str) -> bool {
     match line.as_bytes().first() {
         Some(b) if b.is_ascii_digit() => true,
