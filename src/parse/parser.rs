@@ -140,7 +140,7 @@ impl<'a> Parser<'a> {
     /// Line `n`, classified as `kind`; `next_is_body` says whether the next
     /// non-blank line reads as body text (a sentence) rather than a title.
     pub(super) fn line(&mut self, n: usize, raw: &'a str, kind: LineKind<'a>, next_is_body: bool) {
-        self.saw_text = true;
+        self.saw_text |= !matches!(kind, LineKind::Blank);
         match kind {
             LineKind::Blank => self.blank(n),
             LineKind::DateOnly { date, date_text } => {
