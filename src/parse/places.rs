@@ -32,6 +32,7 @@ pub(super) fn may_start_with_date(line: &str) -> bool {
 
 /// `: text` or ` - text` after a date (a dash needs space before or after
 /// it, so that `2020-style` hyphenation is not taken for a separator).
+#[inline]
 pub(super) fn after_separator(rest: &str) -> Option<&str> {
     let after = rest.trim_start_matches(is_space);
     let spaced = after.len() < rest.len();
