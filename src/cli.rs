@@ -55,10 +55,20 @@ enum Command {
     ///
     /// Prints every diagnostic (file:line: severity: message), the number of
     /// stories per file, and a total. Exits 1 if any diagnostic is an error.
-    #[command(after_help = "Example:\n  storyfeed check data/archives")]
+    /// With --explain FILE, prints each line of one page with what the parser
+    /// took it for (title, date line, dateline, body, caption, furniture,
+    /// teaser link, …) and the rule that decided, then the stories found; a
+    /// page with no story lists the forms tried.
+    #[command(
+        after_help = "Example:\n  storyfeed check data/archives\n  storyfeed check --explain data/archives/unodc-stories-2020.txt | less"
+    )]
     Check {
         /// Archive files or directories [default: data/archives]
+        #[arg(conflicts_with = "explain")]
         paths: Vec<PathBuf>,
+        /// Explain one page line by line instead
+        #[arg(long, value_name = "FILE")]
+        explain: Option<PathBuf>,
     },
     /// Build the static site: feeds per theme and programme, story pages, index, OPML.
     ///
@@ -191,7 +201,11 @@ pub fn run() -> Result<ExitCode> {
     let cli = Cli::parse();
     match cli.command {
         Command::Parse { paths } => parse(&paths),
-        Command::Check { paths } => check(&paths),
+        Command::Check {
+            explain: Some(file),
+            ..
+        } => explain(&file),
+        Command::Check { paths, .. } => check(&paths),
         Command::Build(args) => build(args),
         Command::Ping { out, config } => ping(out, config.as_deref()),
         Command::Serve {
@@ -458,6 +472,47 @@ fn check(paths: &[PathBuf]) -> Result<ExitCode> {
     ));
     print!("{out}");
     Ok(exit_code(corpus.has_errors()))
+}
+
+fn explain(file: &Path) -> Result<ExitCode> {
+    let explanation = parse::explain_file(file)?;
+    let mut out = String::new();
+    for line in &explanation.lines {
+        out.push_str(&format!("{line}\n"));
+    }
+    let parsed = &explanation.parse;
+    for d in &parsed.diagnostics {
+        out.push_str(&format!("{d}\n"));
+    }
+    out.push_str(&format!("{} stories\n", parsed.stories.len()));
+    for s in &parsed.stories {
+        let dates = if s.start() == s.end() {
+            s.start().to_string()
+        } else {
+            format!("{} to {}", s.start(), s.end())
+        };
+        let places = if s.places.is_empty() {
+            String::new()
+        } else {
+            format!("; {}", s.places.join("; "))
+        };
+        out.push_str(&format!(
+            "  line {}: {} ({dates}{places})\n",
+            s.sources[0].line, s.title
+        ));
+    }
+    if parsed.stories.is_empty() {
+        out.push_str("no story found; forms tried:\n");
+        for rule in explanation.forms_tried() {
+            out.push_str(&format!("  {rule}: {}\n", rule.describe()));
+        }
+    }
+    print!("{out}");
+    let has_errors = parsed
+        .diagnostics
+        .iter()
+        .any(|d| d.severity == Severity::Error);
+    Ok(exit_code(has_errors))
 }
 
 #[derive(Debug, clap::Args)]

@@ -1,11 +1,14 @@
-//! `cargo +nightly fuzz run parse`: any bytes through `parse_bytes`; the
-//! parser must not panic and what it returns must keep its invariants.
+//! `cargo +nightly fuzz run parse`: any bytes through `parse_bytes` and
+//! `explain_str`; the parser must not panic, what it returns must keep its
+//! invariants, and every non-blank line must be accounted for (story text,
+//! furniture or residue, or reported with a diagnostic naming its line).
 #![no_main]
 
 use std::collections::HashSet;
 
 use libfuzzer_sys::fuzz_target;
-use storyfeed::parse::{parse_bytes, Severity};
+use storyfeed::parse::rules::Role;
+use storyfeed::parse::{explain_str, parse_bytes, Severity};
 
 fuzz_target!(|data: &[u8]| {
     let parsed = parse_bytes("fuzz", data);
@@ -47,5 +50,18 @@ fuzz_target!(|data: &[u8]| {
                 .any(|d| d.severity == Severity::Error),
             "no stories and no error"
         );
+    }
+    let text = String::from_utf8_lossy(data);
+    let explained = explain_str("fuzz", &text);
+    for line in &explained.lines {
+        let v = &line.verdict;
+        assert_eq!(line.text.is_empty(), v.role == Role::Blank, "line {}", v.line);
+        if v.role == Role::Reported {
+            assert!(
+                explained.parse.diagnostics.iter().any(|d| d.line == Some(v.line)),
+                "line {} reported without a diagnostic",
+                v.line
+            );
+        }
     }
 });

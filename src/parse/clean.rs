@@ -1,6 +1,7 @@
-//! Page residue taken out of story text: image credits, link words, link
-//! prompts, URL lines and page furniture. What is taken out is recognised,
-//! never guessed at: anything unusual stays in the text.
+//! Page residue taken out of story text: image credits and captions, link
+//! words (`more`, `Read more`), link prompts, URL lines, separators, menus
+//! and other page furniture. What is taken out is recognised, never guessed
+//! at: anything unusual stays in the text.
 
 use std::sync::LazyLock;
 
@@ -164,6 +165,271 @@ pub fn strip_more_after_sentence(p: &str) -> &str {
     }
 }
 
+/// The longest line taken for a caption with its credit.
+const MAX_CAPTION: usize = 240;
+
+/// Where a photo caption with its credit ends: `(mark, end)`, the byte
+/// offsets of the credit mark (`Photo:`, `Photo credit`, `Photo by`,
+/// `Credit:`, `©`, `Image ©`) and of the end of the credit's owner
+/// (`UNODC`, `UNODC/Jane Doe`, an acronym). `None` when the line holds no
+/// credit near its start, or when text before the mark is not a caption
+/// (a caption ends in `.`, `-` or `|` before its credit). A line whose
+/// whole text is the caption has `end == line.len()`.
+pub fn caption_len(line: &str) -> Option<(usize, usize)> {
+    let reach = floor_char_boundary(line, MAX_CAPTION.min(line.len()));
+    let head = &line[..reach];
+    let (mark, after) = credit_mark(head)?;
+    let before = line[..mark].trim_end_matches(is_space);
+    if !before.is_empty() && !before.ends_with(['.', '-', '–', '|', ')']) {
+        return None;
+    }
+    let owner = line[after..].trim_start_matches(is_space);
+    let owner_start = line.len() - owner.len();
+    let rest = match CREDIT_OWNERS.iter().find(|o| owner.starts_with(*o)) {
+        Some(o) => &owner[o.len()..],
+        None => owner_words(owner),
+    };
+    // `UNODC/Jane Doe`: a named photographer after the owner.
+    let rest = match rest.strip_prefix('/') {
+        Some(name) => owner_words(name),
+        None => rest,
+    };
+    let end = line.len() - rest.len();
+    if end == owner_start {
+        return None;
+    }
+    let rest = rest.trim_matches(is_space);
+    if rest.is_empty() || rest == "." || rest == ")" {
+        return Some((mark, line.len()));
+    }
+    // Text follows: a caption only if a dated line is glued on, which the
+    // caller checks; a credit followed by prose is left for `strip_credit`.
+    Some((mark, end))
+}
+
+/// The credit mark nearest the start of `head`: `(start, end)`.
+fn credit_mark(head: &str) -> Option<(usize, usize)> {
+    // One pass over the candidates' first bytes (`©` is C2 A9).
+    let b = head.as_bytes();
+    memchr::memchr3_iter(0xa9, b'P', b'C', b).find_map(|i| match b[i] {
+        0xa9 if i > 0 && b[i - 1] == 0xc2 => {
+            let before = head[..i - 1].trim_end();
+            let kw = ["Images", "Image", "Photo"]
+                .iter()
+                .find(|k| before.ends_with(*k))
+                .map_or(i - 1, |k| before.len() - k.len());
+            Some((kw, i + 1))
+        }
+        b'P' => {
+            let rest = head[i..].strip_prefix("Photo")?;
+            ["credit:", "credit", ":", " by", " credit:", " credit"]
+                .iter()
+                .find(|p| rest.starts_with(*p))
+                .map(|p| (i, i + "Photo".len() + p.len()))
+        }
+        b'C' => head[i..]
+            .starts_with("Credit:")
+            .then_some((i, i + "Credit:".len())),
+        _ => None,
+    })
+}
+
+/// The credit's owner when it is not a known one: an acronym (maybe glued
+/// to the next word, `WHOThe`) or up to four capitalised words
+/// (`Jane Doe`, `A. Person`). Returns what follows.
+fn owner_words(text: &str) -> &str {
+    let b = text.as_bytes();
+    let caps = b.iter().take_while(|c| c.is_ascii_uppercase()).count();
+    if caps >= 2 {
+        let glued = b.get(caps).is_some_and(u8::is_ascii_lowercase);
+        return &text[if glued { caps - 1 } else { caps }..];
+    }
+    let mut rest = text;
+    for _ in 0..4 {
+        let word = rest.trim_start_matches(is_space);
+        let Some(first) = word.chars().next() else {
+            break;
+        };
+        if !first.is_uppercase() {
+            break;
+        }
+        // A word ends at spacing, or where a capital follows a small letter
+        // (`DoeNairobi`: the name ends before `Nairobi`).
+        let mut end = word.len();
+        let mut prev_lower = false;
+        for (i, c) in word.char_indices() {
+            if is_space(c) || c == ',' || (prev_lower && c.is_uppercase()) {
+                end = i;
+                break;
+            }
+            prev_lower = c.is_lowercase();
+        }
+        let glued = end < word.len() && !word[end..].starts_with(|c: char| is_space(c) || c == ',');
+        rest = &word[end..];
+        if glued {
+            break;
+        }
+    }
+    rest
+}
+
+/// A separator line: three or more of `-`, `_`, `*`, `=`, `~`, `–`, `—`,
+/// maybe spaced (`* * *`).
+pub fn is_separator(line: &str) -> bool {
+    // Most lines fail on their first byte (`–`, `—`, `•`, `·` start with
+    // 0xE2 or 0xC2).
+    if !matches!(
+        line.as_bytes().first(),
+        Some(b'-' | b'_' | b'*' | b'=' | b'~' | 0xe2 | 0xc2)
+    ) {
+        return false;
+    }
+    let mut marks = 0;
+    for c in line.chars() {
+        match c {
+            '-' | '_' | '*' | '=' | '~' | '–' | '—' | '•' | '·' => marks += 1,
+            c if is_space(c) => {}
+            _ => return false,
+        }
+    }
+    marks >= 3
+}
+
+/// Link words that end a teaser, compared in lower case without brackets.
+const TEASER_LINKS: &[&str] = &["read more", "more", "read the full story", "full story"];
+
+/// A link word alone on a line: `Read more`, `[ Read More]`, `more »`.
+pub fn is_teaser_link(line: &str) -> bool {
+    if line.len() > 32
+        || !matches!(
+            line.as_bytes()[0],
+            b'[' | b'(' | b'R' | b'r' | b'M' | b'm' | b'F' | b'f'
+        )
+    {
+        return false;
+    }
+    let word = line
+        .trim_matches(|c: char| is_space(c) || matches!(c, '[' | ']' | '(' | ')' | '»' | '›' | '>'))
+        .trim_end_matches(['.', '…']);
+    TEASER_LINKS.iter().any(|l| word.eq_ignore_ascii_case(l))
+}
+
+/// Removes a link word that ends a teaser summary: `Read more`, `Read
+/// More »`, `[ Read More]`, `(more)`. An ellipsis before it (`…`, `...`)
+/// stays: it says the summary was cut. A bare `more` is left to
+/// [`strip_more`] and [`strip_more_after_sentence`].
+pub fn strip_teaser_link(p: &str) -> &str {
+    // Every form ends in `ore` (`more`, `Read More`) before closing
+    // brackets, dots, arrows and spacing: a check of a few bytes.
+    let b = p.as_bytes();
+    let mut end = b.len();
+    while end > 0
+        && matches!(
+            b[end - 1],
+            b' ' | b'\t' | b'.' | b']' | b')' | b'>' | 0x80 | 0xa6 | 0xba | 0xbb | 0xc2 | 0xe2
+        )
+    {
+        end -= 1;
+    }
+    if end < 3 || !b[end - 3..end].eq_ignore_ascii_case(b"ore") {
+        return p;
+    }
+    let t = p.trim_end_matches(|c: char| is_space(c) || matches!(c, '»' | '›' | '>'));
+    let (t, bracket) = match t.strip_suffix(']').or_else(|| t.strip_suffix(')')) {
+        Some(inner) => (inner.trim_end_matches(is_space), true),
+        None => (t, false),
+    };
+    let t = t.trim_end_matches(['.', '…']);
+    let words: &[&str] = if bracket {
+        &["read more", "more"]
+    } else {
+        &["read more"]
+    };
+    for w in words {
+        let Some(start) = t.len().checked_sub(w.len()) else {
+            continue;
+        };
+        if !t.is_char_boundary(start) || !t[start..].eq_ignore_ascii_case(w) {
+            continue;
+        }
+        let before = &t[..start];
+        if before.ends_with(|c: char| c.is_alphanumeric()) {
+            continue;
+        }
+        let before = before.trim_end_matches(is_space);
+        // `… to read more` is prose; a link is capitalised, bracketed, or
+        // comes after the end of a sentence.
+        let linked = bracket
+            || t[start..].starts_with('R')
+            || before.ends_with(['.', '…', '!', '?', '"', '”', ')']);
+        if !linked {
+            continue;
+        }
+        let before = if bracket {
+            before
+                .strip_suffix('[')
+                .or_else(|| before.strip_suffix('('))
+                .unwrap_or(before)
+        } else {
+            before
+        };
+        return before.trim_end_matches(is_space);
+    }
+    p
+}
+
+/// Words that are a menu entry alone on a line, compared in lower case.
+const MENU_LINES: &[&str] = &[
+    "back to top",
+    "top of page",
+    "share",
+    "share this",
+    "share this page",
+    "print",
+    "print this page",
+    "email this page",
+    "skip to main content",
+    "skip to content",
+    "tweet",
+];
+
+/// Menu and breadcrumb residue: `Home > News > Stories`, `You are here: …`,
+/// `Share | Print | Email`, `Back to top`.
+pub fn is_menu(line: &str) -> bool {
+    if line.len() > 200 {
+        return false;
+    }
+    if line.len() <= 24 && MENU_LINES.iter().any(|m| line.eq_ignore_ascii_case(m)) {
+        return true;
+    }
+    let crumbs = |s: &str| {
+        [" > ", " » ", " › ", " | ", " / "]
+            .iter()
+            .any(|sep| s.contains(sep))
+    };
+    if line.starts_with("You are here") {
+        return true;
+    }
+    if let Some(rest) = line.strip_prefix("Home") {
+        if rest.is_empty()
+            || (crumbs(rest) && rest.trim_start().starts_with(['>', '»', '›', '|', '/']))
+        {
+            return true;
+        }
+    }
+    // Three or more short entries between bars: a menu (so the first bar
+    // comes early).
+    let b = line.as_bytes();
+    if memchr::memchr(b'|', &b[..b.len().min(32)]).is_none() {
+        return false;
+    }
+    let bars = line.matches(" | ").count();
+    bars >= 2
+        && line
+            .split(" | ")
+            .all(|e| (1..=30).contains(&e.trim().len()))
+}
+
 /// Known page furniture: intro sentences and footers that are not stories.
 pub fn is_furniture(line: &str) -> bool {
     let lower_start = |s: &str| {
@@ -245,5 +511,33 @@ mod tests {
         assert_eq!(strip_more_after_sentence("and much more"), "and much more");
         assert!(is_furniture("Read our 2019 stories here."));
         assert!(is_furniture("Read our past stories here."));
+    }
+
+    #[test]
+    fn teaser_links_and_captions() {
+        assert_eq!(strip_teaser_link("Text. Read more"), "Text.");
+        assert_eq!(strip_teaser_link("Text… Read More »"), "Text…");
+        assert_eq!(strip_teaser_link("Text. [ Read More]"), "Text.");
+        assert_eq!(strip_teaser_link("Text (more)"), "Text");
+        assert_eq!(strip_teaser_link("Text. Read more..."), "Text.");
+        assert_eq!(
+            strip_teaser_link("We want to read more"),
+            "We want to read more"
+        );
+        assert_eq!(strip_teaser_link("Text. read more"), "Text.");
+        assert_eq!(strip_teaser_link("Thread more"), "Thread more");
+        assert_eq!(strip_teaser_link("and much more"), "and much more");
+        assert!(is_teaser_link("[Read more]"));
+        assert!(!is_teaser_link("Read more about it"));
+        assert_eq!(caption_len("© UNODC"), Some((0, 8)));
+        assert_eq!(caption_len("Photo: UNODC/Jane Doe"), Some((0, 21)));
+        assert_eq!(caption_len("x. Photo by Jane Doe"), Some((3, 20)));
+        assert_eq!(caption_len("The report © 2020 UNODC"), None);
+        assert_eq!(caption_len("Photography is an art"), None);
+        let glued = "Image © UNODCConakry, 27 January 2020 - text";
+        assert_eq!(
+            caption_len(glued).map(|(_, end)| &glued[end..]),
+            Some("Conakry, 27 January 2020 - text")
+        );
     }
 }

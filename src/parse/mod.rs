@@ -1,11 +1,15 @@
 //! Archives in, normalised [`Story`] values out.
 //!
-//! The layout of a page is recognised line by line from the text itself
-//! (`lines`), so a page that mixes layouts parses too. A story starts at a
-//! date line (`30 July 2023`, then a title line), at a date-and-title line
-//! (`31 March 2020: Title`), or at a title line followed by a dateline
-//! paragraph (`17 June 2020, Tirana, Albania: …`). Everything else is body,
-//! known page furniture, or a diagnostic: nothing is dropped unreported.
+//! Stories are recognised line by line from the text itself (`lines`
+//! classifies a line, `parser` decides from the sequence), so a page that
+//! mixes forms parses too, and a page nobody wrote rules for: a story
+//! starts at a date line (`30 July 2023`, then a title line), at a
+//! date-and-title line (`31 March 2020: Title`), or at a title line followed
+//! by a date line (`Nairobi, 14 January 2020`) or a dateline paragraph
+//! (`17 June 2020, Tirana, Albania: …`, `Nairobi, 14 January 2020 - …`).
+//! Everything else is body, known page residue, or a diagnostic: nothing is
+//! dropped unreported. Each decision names a [`rules::Rule`];
+//! [`explain_str`] returns them line by line.
 //!
 //! `parse_str` does the work on text (the per-file state machine is in
 //! `parser`, spacing in `text`, page residue in `clean`); `files` reads
@@ -14,10 +18,14 @@
 
 mod clean;
 pub mod dates;
+mod explain;
 mod files;
 mod lines;
 mod merge;
 mod parser;
+mod places;
+pub mod rules;
+mod shape;
 mod text;
 
 use std::fmt;
@@ -28,8 +36,10 @@ use thiserror::Error;
 
 use crate::story::Story;
 use files::parse_files_in_parallel;
+use lines::{classify_after, may_precede_dateline, LineKind};
 use parser::Parser;
 
+pub use explain::{explain_file, explain_str, ExplainedLine, Explanation};
 pub use files::{collect_inputs, parse_file, parse_file_with};
 pub use merge::{assign_unique_ids, merge_duplicates};
 
@@ -246,16 +256,56 @@ fn line_ends(bytes: &[u8]) -> impl Iterator<Item = (usize, usize)> + '_ {
 /// Parses the text of one archive named `name` (used in sources and
 /// diagnostics).
 pub fn parse_str(name: &str, text: &str) -> FileParse {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut parser = Parser::new(name);
+    feed(&mut parser, text);
+    parser.finish()
+}
+
+/// Hands each line of `text` to `parser` with its kind. A date line is
+/// held until the next non-blank line: whether it belongs to the title
+/// above it or to the one below depends on how that line reads.
+fn feed<'a>(parser: &mut Parser<'a>, text: &'a str) {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut held: Option<(usize, &'a str, LineKind<'a>)> = None;
+    let mut after_title = true;
     let mut start = 0;
     let mut n = 0;
     for (end, len) in line_ends(text.as_bytes()).chain([(text.len(), 0)]) {
         n += 1;
-        parser.line(n, &text[start..end]);
+        let raw = &text[start..end];
         start = end + len;
+        let kind = classify_after(raw, after_title);
+        if matches!(kind, LineKind::Blank) {
+            parser.blank(n);
+            continue;
+        }
+        let date_line = matches!(kind, LineKind::DateOnly { .. } | LineKind::PlaceDate { .. });
+        after_title = may_precede_dateline(raw, &kind, held.is_some());
+        if let Some((held_n, held_raw, held_kind)) = held.take() {
+            parser.line(held_n, held_raw, held_kind, reads_as_body(raw, &kind));
+        }
+        if date_line {
+            held = Some((n, raw, kind));
+        } else {
+            parser.line(n, raw, kind, false);
+        }
     }
-    parser.finish()
+    if let Some((held_n, held_raw, held_kind)) = held {
+        parser.line(held_n, held_raw, held_kind, false);
+    }
+}
+
+/// Whether a line after a date line reads as the start of a body (so the
+/// date line belongs to the title above it) rather than as a title.
+fn reads_as_body(raw: &str, kind: &LineKind<'_>) -> bool {
+    match kind {
+        LineKind::Text => shape::reads_as_sentence(raw),
+        LineKind::Caption
+        | LineKind::Captioned { .. }
+        | LineKind::Dateline { .. }
+        | LineKind::PlaceDateline { .. } => true,
+        _ => false,
+    }
 }
 
 #[cfg(test)]

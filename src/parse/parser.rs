@@ -1,16 +1,19 @@
 //! The per-file parser: a small state machine over classified lines
 //! (`lines`) that turns one page into stories and diagnostics. A story
 //! starts at a date line, a date-and-title line, or a title line followed
-//! by a dateline paragraph; dates without a year are resolved once the
-//! whole page has been read.
+//! by a date line or a dateline paragraph; which one the structure says is
+//! decided here, each decision naming its [`Rule`]. Dates without a year
+//! are resolved once the whole page has been read.
 
 use super::clean::{
     collect_links, is_furniture, is_link_prompt, is_url_line, strip_credit, strip_more,
-    strip_more_after_sentence,
+    strip_more_after_sentence, strip_teaser_link,
 };
 use super::dates::{DateError, DateText};
-use super::lines::{classify, DatelinePart, LineKind};
+use super::lines::{DatelinePart, LineKind};
 use super::merge::assign_unique_ids;
+use super::rules::{LineVerdict, Role, Rule};
+use super::shape::{reads_as_sentence, reads_as_title};
 use super::text::{is_space, normalize_space, trim_space};
 use super::{Diagnostic, FileParse, Severity};
 use crate::story::{DateRange, Source, Story, StoryId};
@@ -27,7 +30,8 @@ enum Layout {
     Summary,
     /// `Date: Title` or `Date - Title`, then paragraphs (brochures).
     DateTitle,
-    /// Title line, then a dateline paragraph (Archive of Stories).
+    /// Title first, then a date line or a dateline paragraph (Archive of
+    /// Stories, and the title-first forms).
     Dateline,
 }
 
@@ -66,6 +70,14 @@ pub(super) struct Parser<'a> {
     pending: Vec<Pending<'a>>,
     diagnostics: Vec<Diagnostic>,
     saw_text: bool,
+    /// What each line was taken for, when explaining (`None` when parsing:
+    /// the common case pays nothing for it).
+    verdicts: Option<Vec<LineVerdict>>,
+}
+
+/// One place from a place-first date line or dateline.
+fn place_part(place: &str) -> Vec<DatelinePart<'_>> {
+    vec![DatelinePart { date: None, place }]
 }
 
 impl<'a> Parser<'a> {
@@ -80,6 +92,35 @@ impl<'a> Parser<'a> {
             pending: Vec::new(),
             diagnostics: Vec::new(),
             saw_text: false,
+            verdicts: None,
+        }
+    }
+
+    /// A parser that also records a [`LineVerdict`] for every line.
+    pub(super) fn explaining(name: &'a str) -> Self {
+        Parser {
+            verdicts: Some(Vec::new()),
+            ..Parser::new(name)
+        }
+    }
+
+    /// Records (or revises) what line `n` was taken for.
+    fn mark(&mut self, n: usize, role: Role, rule: Rule) {
+        if let Some(v) = &mut self.verdicts {
+            if v.len() < n {
+                v.resize_with(n, LineVerdict::default);
+            }
+            let slot = &mut v[n - 1];
+            slot.line = n;
+            slot.role = role;
+            slot.rule = rule;
+        }
+    }
+
+    fn mark_caption_glued(&mut self, n: usize) {
+        self.mark(n, Role::Caption, Rule::CaptionGlued);
+        if let Some(v) = &mut self.verdicts {
+            v[n - 1].caption_glued = true;
         }
     }
 
@@ -92,66 +133,210 @@ impl<'a> Parser<'a> {
         });
     }
 
-    pub(super) fn line(&mut self, n: usize, raw: &'a str) {
-        let kind = classify(raw);
-        if !matches!(kind, LineKind::Blank) {
-            self.saw_text = true;
-        }
+    pub(super) fn blank(&mut self, n: usize) {
+        self.mark(n, Role::Blank, Rule::Blank);
+    }
+
+    /// Line `n`, classified as `kind`; `next_is_body` says whether the next
+    /// non-blank line reads as body text (a sentence) rather than a title.
+    pub(super) fn line(&mut self, n: usize, raw: &'a str, kind: LineKind<'a>, next_is_body: bool) {
+        self.saw_text |= !matches!(kind, LineKind::Blank);
         match kind {
-            LineKind::Blank => {}
+            LineKind::Blank => self.blank(n),
             LineKind::DateOnly { date, date_text } => {
-                self.start(Draft {
-                    layout: Layout::Summary,
-                    line: n,
-                    date: Some((date, date_text, n)),
-                    title: None,
-                    dateline: None,
-                });
-                self.prev_text = None;
+                self.date_line(n, (date, date_text, n), None, next_is_body);
             }
+            LineKind::PlaceDate {
+                date,
+                date_text,
+                place,
+            } => self.date_line(n, (date, date_text, n), Some(place), next_is_body),
             LineKind::DateTitle {
                 date,
                 date_text,
                 title,
-            } => {
-                self.start(Draft {
-                    layout: Layout::DateTitle,
-                    line: n,
-                    date: Some((date, date_text, n)),
-                    title: Some(title),
-                    dateline: None,
-                });
-                self.prev_text = None;
-            }
+            } => self.date_title(n, raw, (date, date_text, n), title),
             LineKind::Dateline { parts, body } => self.dateline(n, raw, parts, body),
+            LineKind::PlaceDateline {
+                date,
+                date_text,
+                place,
+                body,
+            } => self.place_dateline(n, raw, (date, date_text, n), place, body),
+            LineKind::Captioned { text, kind } => {
+                self.mark_caption_glued(n);
+                self.line(n, text, *kind, next_is_body);
+            }
+            LineKind::Caption => self.mark(n, Role::Caption, Rule::Caption),
+            LineKind::Separator => self.furniture(n, Rule::Separator),
+            LineKind::Menu => self.furniture(n, Rule::Menu),
+            LineKind::TeaserLink => {
+                self.prev_text = None;
+                self.mark(n, Role::TeaserLink, Rule::TeaserLink);
+            }
             LineKind::Text => self.text(n, raw),
         }
+    }
+
+    fn furniture(&mut self, n: usize, rule: Rule) {
+        self.prev_text = None;
+        self.mark(n, Role::Furniture, rule);
     }
 
     fn text(&mut self, n: usize, raw: &'a str) {
         let trimmed = trim_space(raw);
         if is_furniture(trimmed) {
-            self.prev_text = None;
+            self.furniture(n, Rule::KnownFurniture);
             return;
         }
         self.prev_text = Some(n);
         match &mut self.draft {
-            Some(d) if d.title.is_none() => d.title = Some(trimmed),
-            Some(_) => self.body.push((n, raw)),
-            None => self.loose.push((n, trimmed)),
+            Some(d) if d.title.is_none() => {
+                d.title = Some(trimmed);
+                self.mark(n, Role::Title, Rule::DateThenTitle);
+            }
+            Some(_) => {
+                self.body.push((n, raw));
+                self.mark(n, Role::Body, Rule::BodyText);
+            }
+            None => {
+                self.loose.push((n, trimmed));
+                self.mark(n, Role::Reported, Rule::OutsideStory);
+            }
         }
+    }
+
+    /// The line before, taken as the title of a new story when the
+    /// structure allows it: plain text that reads as a title, either the
+    /// last body line of the current story (which keeps at least one other)
+    /// or the last text before the first story.
+    fn take_title(&mut self) -> Option<(usize, &'a str)> {
+        let l = self.prev_text?;
+        let title = match &self.draft {
+            Some(_) => {
+                let &(bl, t) = self.body.last()?;
+                if bl != l || self.body.len() < 2 || !reads_as_title(t) {
+                    return None;
+                }
+                self.body.pop();
+                t
+            }
+            None => {
+                let &(ll, t) = self.loose.last()?;
+                if ll != l || !reads_as_title(t) {
+                    return None;
+                }
+                self.loose.pop();
+                t
+            }
+        };
+        self.prev_text = None;
+        Some((l, trim_space(title)))
+    }
+
+    /// True when the current story has its title and date but no text yet:
+    /// a dateline now opens its first paragraph.
+    fn awaits_first_paragraph(&self) -> bool {
+        self.draft
+            .as_ref()
+            .is_some_and(|d| d.title.is_some() && self.body.is_empty() && d.dateline.is_none())
+    }
+
+    /// A date alone (maybe with a place). Before body text and under a
+    /// title, it is the title's date ([`Rule::TitleThenDateLine`]);
+    /// otherwise the title follows it ([`Rule::DateThenTitle`]).
+    fn date_line(
+        &mut self,
+        n: usize,
+        date: (DateText, &'a str, usize),
+        place: Option<&'a str>,
+        next_is_body: bool,
+    ) {
+        let dateline = place.map(|p| (place_part(p), n));
+        if next_is_body {
+            if let Some((l, title)) = self.take_title() {
+                self.start(Draft {
+                    layout: Layout::Dateline,
+                    line: l,
+                    date: Some(date),
+                    title: Some(title),
+                    dateline,
+                });
+                self.mark(l, Role::Title, Rule::TitleThenDateLine);
+                self.mark(n, Role::DateLine, Rule::TitleThenDateLine);
+                return;
+            }
+        }
+        self.start(Draft {
+            layout: Layout::Summary,
+            line: n,
+            date: Some(date),
+            title: None,
+            dateline,
+        });
+        self.prev_text = None;
+        self.mark(n, Role::DateLine, Rule::DateThenTitle);
+    }
+
+    /// `date: text` or `date - text`: a headline, unless the text reads as
+    /// a sentence and the structure puts it inside a story (a dated first
+    /// paragraph under a title, or a paragraph that opens with a date).
+    fn date_title(
+        &mut self,
+        n: usize,
+        raw: &'a str,
+        date: (DateText, &'a str, usize),
+        text: &'a str,
+    ) {
+        if reads_as_sentence(text) {
+            if self.awaits_first_paragraph() {
+                self.body.push((n, text));
+                self.prev_text = None;
+                self.mark(n, Role::Dateline, Rule::DatelineGivesPlaces);
+                return;
+            }
+            if let Some((l, title)) = self.take_title() {
+                self.start(Draft {
+                    layout: Layout::Dateline,
+                    line: l,
+                    date: Some(date),
+                    title: Some(title),
+                    dateline: None,
+                });
+                self.body.push((n, text));
+                self.mark(l, Role::Title, Rule::TitleThenDatedParagraph);
+                self.mark(n, Role::Dateline, Rule::TitleThenDatedParagraph);
+                return;
+            }
+            if self.draft.as_ref().is_some_and(|d| d.title.is_some()) {
+                self.body.push((n, raw));
+                self.prev_text = None;
+                self.mark(n, Role::Body, Rule::DatedBodyParagraph);
+                return;
+            }
+        }
+        self.start(Draft {
+            layout: Layout::DateTitle,
+            line: n,
+            date: Some(date),
+            title: Some(text),
+            dateline: None,
+        });
+        self.prev_text = None;
+        self.mark(n, Role::DatedTitle, Rule::DateTitleHeadline);
     }
 
     fn dateline(&mut self, n: usize, raw: &'a str, parts: Vec<DatelinePart<'a>>, body: &'a str) {
         // The first paragraph of a dated story may carry a dateline too:
         // it gives the places; the story keeps its own date.
-        if let Some(d) = &mut self.draft {
-            if d.title.is_some() && self.body.is_empty() && d.dateline.is_none() {
+        if self.awaits_first_paragraph() {
+            if let Some(d) = &mut self.draft {
                 d.dateline = Some((parts, n));
-                self.body.push((n, body));
-                self.prev_text = None;
-                return;
             }
+            self.body.push((n, body));
+            self.prev_text = None;
+            self.mark(n, Role::Dateline, Rule::DatelineGivesPlaces);
+            return;
         }
         // Otherwise the line before is the title of a new story.
         let Some(title_line) = self.prev_text.take() else {
@@ -180,6 +365,43 @@ impl<'a> Parser<'a> {
             dateline: Some((parts, n)),
         });
         self.body.push((n, body));
+        self.mark(title_line, Role::Title, Rule::TitleThenDateline);
+        self.mark(n, Role::Dateline, Rule::TitleThenDateline);
+    }
+
+    /// `Place, date - text` and the other place-first datelines: under a
+    /// title, the story's date and place; elsewhere, body text.
+    fn place_dateline(
+        &mut self,
+        n: usize,
+        raw: &'a str,
+        date: (DateText, &'a str, usize),
+        place: &'a str,
+        body: &'a str,
+    ) {
+        if self.awaits_first_paragraph() {
+            if let Some(d) = &mut self.draft {
+                d.dateline = Some((place_part(place), n));
+            }
+            self.body.push((n, body));
+            self.prev_text = None;
+            self.mark(n, Role::Dateline, Rule::DatelineGivesPlaces);
+            return;
+        }
+        if let Some((l, title)) = self.take_title() {
+            self.start(Draft {
+                layout: Layout::Dateline,
+                line: l,
+                date: Some(date),
+                title: Some(title),
+                dateline: Some((place_part(place), n)),
+            });
+            self.body.push((n, body));
+            self.mark(l, Role::Title, Rule::TitleThenPlaceDateline);
+            self.mark(n, Role::Dateline, Rule::TitleThenPlaceDateline);
+            return;
+        }
+        self.text(n, raw);
     }
 
     fn start(&mut self, draft: Draft<'a>) {
@@ -199,6 +421,7 @@ impl<'a> Parser<'a> {
         for (i, (n, text)) in loose.into_iter().enumerate() {
             if i == 0 && self.heading.is_none() && text.len() <= MAX_HEADING {
                 self.heading = Some(text);
+                self.mark(n, Role::Heading, Rule::PageHeading);
                 continue;
             }
             self.diag(
@@ -211,6 +434,7 @@ impl<'a> Parser<'a> {
 
     fn finish_draft(&mut self, d: Draft<'a>) {
         let Some(title) = d.title else {
+            self.mark(d.line, Role::Reported, Rule::Untitled);
             let date_text = d.date.map_or("", |(_, t, _)| t);
             self.diag(
                 Some(d.line),
@@ -240,20 +464,31 @@ impl<'a> Parser<'a> {
         let mut paragraphs = Vec::new();
         let mut links = Vec::new();
         let mut in_links = false;
-        for &(_, raw) in &self.body {
+        // What was dropped, for `--explain` only.
+        let explaining = self.verdicts.is_some();
+        let mut residue = Vec::new();
+        let mut drop = |n: usize, role: Role, rule: Rule| {
+            if explaining {
+                residue.push((n, role, rule));
+            }
+        };
+        for &(n, raw) in &self.body {
             collect_links(raw, &mut links);
             // After a link prompt come link texts and URLs; a paragraph of
             // prose there is body again rather than something to drop.
             if in_links && raw.len() <= MAX_LINK_TEXT {
+                drop(n, Role::Furniture, Rule::LinkResidue);
                 continue;
             }
             let text = normalize_space(raw);
             in_links = is_link_prompt(&text);
             if in_links || is_url_line(&text) {
+                drop(n, Role::Furniture, Rule::LinkResidue);
                 continue;
             }
             let kept = strip_credit(&text);
             if kept.is_empty() {
+                drop(n, Role::Caption, Rule::Caption);
                 continue;
             }
             paragraphs.push(if kept.len() == text.len() {
@@ -262,10 +497,14 @@ impl<'a> Parser<'a> {
                 kept.to_owned()
             });
         }
+        for (n, role, rule) in residue {
+            self.mark(n, role, rule);
+        }
         if let Some(last) = paragraphs.last_mut() {
+            let unlinked = strip_teaser_link(last);
             let kept = match d.layout {
-                Layout::Summary => strip_more(last),
-                Layout::DateTitle | Layout::Dateline => strip_more_after_sentence(last),
+                Layout::Summary => strip_more(unlinked),
+                Layout::DateTitle | Layout::Dateline => strip_more_after_sentence(unlinked),
             };
             if kept.len() < last.len() {
                 let kept = kept.len();
@@ -292,7 +531,13 @@ impl<'a> Parser<'a> {
         });
     }
 
-    pub(super) fn finish(mut self) -> FileParse {
+    pub(super) fn finish(self) -> FileParse {
+        self.finish_explained().0
+    }
+
+    /// The page's stories and diagnostics, and the verdicts recorded (none
+    /// unless [`Parser::explaining`]), one per line in line order.
+    pub(super) fn finish_explained(mut self) -> (FileParse, Vec<LineVerdict>) {
         if let Some(d) = self.draft.take() {
             self.finish_draft(d);
         } else {
@@ -306,16 +551,17 @@ impl<'a> Parser<'a> {
             self.diag(
                 None,
                 Severity::Error,
-                "no stories found: no line starts with a date such as `31 March 2020`".to_owned(),
+                "no stories found: no line starts with a date such as `31 March 2020`, and no title is followed by a date line or a dateline (`storyfeed check --explain` shows each line)".to_owned(),
             );
         }
         let mut stories = stories;
         assign_unique_ids(&mut stories);
-        FileParse {
+        let parse = FileParse {
             file: self.name.to_owned(),
             stories,
             diagnostics: self.diagnostics,
-        }
+        };
+        (parse, self.verdicts.unwrap_or_default())
     }
 
     /// Gives each story its calendar dates. A date with no year takes the

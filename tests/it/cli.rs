@@ -96,3 +96,67 @@ fn bad_input_gets_a_clear_message_and_a_nonzero_exit() {
         }
     }
 }
+
+#[test]
+fn check_explain_prints_each_line_with_its_verdict_and_rule() {
+    let page = crate::harness::root().join("tests/fixtures/pages/captions.txt");
+    let project = Project::new().file("prose.txt", "Just prose.\n\nMore prose.\n");
+    let out = project
+        .run(["check", "--explain", page.to_str().unwrap()])
+        .assert_success();
+    let line = |n: usize| {
+        out.stdout
+            .lines()
+            .find(|l| l.trim_start().starts_with(&format!("{n} ")))
+            .unwrap_or_else(|| panic!("no line {n}: {out}"))
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    assert!(
+        line(1).starts_with("1 furniture menu Home > News"),
+        "{}",
+        line(1)
+    );
+    assert!(
+        line(7).starts_with("7 title title-then-place-dateline Port authorities"),
+        "{}",
+        line(7)
+    );
+    assert!(
+        line(8).starts_with("8 caption caption Dock workers"),
+        "{}",
+        line(8)
+    );
+    assert!(
+        line(11).starts_with("11 furniture separator ____"),
+        "{}",
+        line(11)
+    );
+    assert!(
+        line(20).starts_with("20 dateline caption-glued+title-then-place-dateline Image ©"),
+        "{}",
+        line(20)
+    );
+    assert!(
+        line(31).starts_with("31 date line title-then-date-line 10 February 2020"),
+        "{}",
+        line(31)
+    );
+    assert!(out.stdout.contains("7 stories\n"), "{out}");
+    assert!(
+        out.stdout
+            .contains("  line 19: Mobile court hearings reach remote villages in Guinea (2020-01-27; Conakry)"),
+        "{out}"
+    );
+
+    // A page with no story: every line reported, the forms tried listed, exit 1.
+    let out = project
+        .run(["check", "--explain", "prose.txt"])
+        .assert_failure();
+    assert!(out.stdout.contains("no story found; forms tried:"), "{out}");
+    assert!(out.stdout.contains("  title-then-date-line: "), "{out}");
+    assert!(out.stdout.contains("outside-story"), "{out}");
+    let help = project.run(["check", "--help"]).assert_success();
+    assert!(help.stdout.contains("--explain <FILE>"), "{help}");
+}

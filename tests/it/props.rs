@@ -18,7 +18,8 @@ use std::path::{Path, PathBuf};
 
 use proptest::prelude::*;
 use proptest::sample::Index;
-use storyfeed::parse::{parse_bytes, parse_paths, parse_str, FileParse, Severity};
+use storyfeed::parse::rules::Role;
+use storyfeed::parse::{explain_str, parse_bytes, parse_paths, parse_str, FileParse, Severity};
 
 /// `n` cases, or `PROPTEST_CASES` when set (for a longer run).
 fn cases(n: u32) -> ProptestConfig {
@@ -32,9 +33,12 @@ fn cases(n: u32) -> ProptestConfig {
 fn archives() -> &'static [(String, Vec<u8>)] {
     static ARCHIVES: std::sync::OnceLock<Vec<(String, Vec<u8>)>> = std::sync::OnceLock::new();
     ARCHIVES.get_or_init(|| {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/archives");
-        let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-            .expect("data/archives")
+        // The shipped archives and the pages written in the other forms.
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let dir = root.join("data/archives");
+        let mut files: Vec<PathBuf> = [dir.clone(), root.join("tests/fixtures/pages")]
+            .iter()
+            .flat_map(|d| std::fs::read_dir(d).expect("archive directory"))
             .map(|e| e.expect("dir entry").path())
             .filter(|p| p.extension().is_some_and(|e| e == "txt"))
             .collect();
@@ -180,6 +184,13 @@ fn archive_like_line() -> impl Strategy<Value = String> {
         "(Further information|For more information|More info|Follow the latest news on)(:)? ?(https?://[a-z./]{0,20})?",
         "https?://[a-z]{1,10}\\.[a-z]{2,3}/[a-z/.-]{0,20}[.,;)]?",
         "(Read our [0-9]{4} stories here\\.|Please see below a non-exhaustive selection of news items)",
+        // The title-first forms: a place and a date, alone or opening a
+        // paragraph; captions; separators, menus and teaser links.
+        "(\\(?[A-Z][a-z]{2,8}(, [A-Z][a-z]{2,8})?\\)?,? )?[0-3]?[0-9] (January|May|Sept\\.|December)( 20[0-9]{2})?(, [A-Z][a-z]{2,8})?( - [A-Za-z ]{0,30}\\.?|: [A-Za-z ]{0,30}\\.?)?",
+        "[A-Z][a-z]{2,8} (-|–) (March|December) 20[0-9]{2}: [A-Za-z ]{0,30}",
+        "([A-Za-z ]{0,20}\\. )?(Photo: |Photo credit |© |Image © |Credit: )(UNODC|EU|[A-Z]{2,5})(/[A-Z][a-z]+ [A-Z][a-z]+)?([A-Z][a-z]+, [0-9]{1,2} May 2020 - [a-z ]{0,20})?",
+        "(____|----|\\* \\* \\*|Home > News|Share \\| Print \\| Email|Back to top|\\[ Read More\\]|Read more|more)",
+        "[A-Z][a-z]{2,8}( [a-z]{1,9}){0,8}(…|\\.\\.\\.)?( Read more| \\[ Read More\\]| more)?",
         // Spacing and odd characters.
         "[ \\t\\u{a0}\\u{202f}\\u{2009}\\u{feff}\\u{200b}\\r\\x00-\\x1f]{0,4}",
         any::<String>(),
@@ -204,8 +215,38 @@ proptest! {
         // `parse_str` and `parse_bytes` agree on UTF-8 text.
         let a = parse_str("fuzz.txt", &text);
         let b = parse_bytes("fuzz.txt", text.as_bytes());
-        prop_assert_eq!(a.stories, b.stories);
+        prop_assert_eq!(&a.stories, &b.stories);
+        every_line_accounted_for(&text, &a)?;
     }
+}
+
+/// Every non-blank line has a verdict (story text, furniture or residue,
+/// or reported), a reported line has a diagnostic naming it, and the
+/// explanation's parse is the parse.
+fn every_line_accounted_for(text: &str, parsed: &FileParse) -> Result<(), TestCaseError> {
+    let e = explain_str("fuzz.txt", text);
+    prop_assert_eq!(&e.parse.stories, &parsed.stories);
+    prop_assert_eq!(&e.parse.diagnostics, &parsed.diagnostics);
+    for line in &e.lines {
+        let v = &line.verdict;
+        prop_assert_eq!(
+            line.text.is_empty(),
+            v.role == Role::Blank,
+            "line {}: {:?} {:?}",
+            v.line,
+            line.text,
+            v
+        );
+        if v.role == Role::Reported {
+            prop_assert!(
+                parsed.diagnostics.iter().any(|d| d.line == Some(v.line)),
+                "line {} reported without a diagnostic: {:?}",
+                v.line,
+                line.text
+            );
+        }
+    }
+    Ok(())
 }
 
 // ---------------------------------------------------------------------------
@@ -393,6 +434,8 @@ proptest! {
         let (name, original) = &archives()[which.index(archives().len())];
         let bytes = mutate(original, &edits, &bytes_edit);
         parse_checked(name, &bytes)?;
+        let text = String::from_utf8_lossy(&bytes);
+        every_line_accounted_for(&text, &parse_str("fuzz.txt", &text))?;
     }
 
     #[test]
