@@ -319,8 +319,8 @@ impl<'a> Parser<'a> {
     }
 
     /// Gives each story its calendar dates. A date with no year takes the
-    /// year that puts it nearest the stories around it that have one, within
-    /// the page heading's year if it names one (`PageDates::year_for`).
+    /// page heading's year, or else the year that puts it nearest the
+    /// stories around it that have one (`PageDates::year_for`).
     fn resolve_dates(&mut self) -> Vec<Story> {
         let page_year = self.heading.and_then(year_in);
         let all_dates = self.pending.iter().flat_map(|p| &p.dates);

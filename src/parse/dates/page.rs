@@ -94,36 +94,30 @@ impl PageDates {
 
     /// The year for `text`, written without one, on a page whose nearest
     /// stories with a year written are `before` and `after` it (either may
-    /// be missing). Of the years around theirs, the one that puts the date
-    /// nearest one of them wins (`29 December` among January 2025 stories is
-    /// 29 December 2024), so a date is never placed a year away from its
-    /// neighbours. A page heading's year (`Archive of UNODC Stories 2020`)
-    /// is trusted more: only it or the year before (a late story of the
-    /// year before at the end of the page) can be chosen, and the year
-    /// before only when strictly nearer. Other ties go to the story before's
-    /// year, then to the earlier year. With no neighbour, or none within
-    /// half a year, the heading's year, else the story before's (after's).
+    /// be missing). A page heading's year (`Archive of UNODC Stories 2020`)
+    /// is the year of the page's stories, as it always was. Without one, of
+    /// the years around the neighbours', the one that puts the date nearest
+    /// one of them, within a quarter of a year, wins (`29 December` among
+    /// January 2025 stories is 29 December 2024, not a year in the future
+    /// of the page); ties go to the story before's year, then to the
+    /// earlier year. With no neighbour that near, the story before's year
+    /// (or after's), as before.
     pub fn year_for(
         &self,
         text: &DateText,
         before: Option<DateRange>,
         after: Option<DateRange>,
     ) -> Option<i32> {
-        let anchors: Vec<DateRange> = before.into_iter().chain(after).collect();
-        let usual = self
-            .heading_year
-            .or_else(|| anchors.first().map(|a| a.start().year()));
-        if anchors.is_empty() {
-            return usual;
+        if self.heading_year.is_some() {
+            return self.heading_year;
         }
-        let mut candidates: Vec<i32> = match self.heading_year {
-            Some(h) => vec![h - 1, h],
-            None => anchors
-                .iter()
-                .flat_map(|a| [a.start().year(), a.end().year()])
-                .flat_map(|y| [y - 1, y, y + 1])
-                .collect(),
-        };
+        let anchors: Vec<DateRange> = before.into_iter().chain(after).collect();
+        let usual = anchors.first().map(|a| a.start().year());
+        let mut candidates: Vec<i32> = anchors
+            .iter()
+            .flat_map(|a| [a.start().year(), a.end().year()])
+            .flat_map(|y| [y - 1, y, y + 1])
+            .collect();
         candidates.sort_unstable();
         candidates.dedup();
         candidates
@@ -139,10 +133,12 @@ impl PageDates {
     }
 }
 
-/// The furthest a year-less date is put from its nearest neighbour: half a
-/// year. Further than that, no year is nearer than another and the usual
-/// year stands (so `29 February` next to March 2021 is an error, not 2020).
-const MAX_GAP_DAYS: i64 = 183;
+/// The furthest a year-less date is put from its nearest neighbour: a
+/// quarter (as a range crosses New Year only between the outer quarters).
+/// Further than that, no year is nearer than another and the story
+/// before's year stands (so `29 February` next to March 2021 is an error,
+/// not 2020, and `2 December` after May 2019 stays 2019).
+const MAX_GAP_DAYS: i64 = 92;
 
 /// Days between two ranges; 0 when they overlap.
 fn gap_days(a: &DateRange, b: &DateRange) -> i64 {

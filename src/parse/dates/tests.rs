@@ -428,7 +428,7 @@ fn a_date_without_a_year_goes_nearest_its_neighbours() {
             None,
             Some("2020-12-30"),
         ),
-        // A heading's year, or the year before it, never the year after.
+        // A heading's year is the year of the page's stories.
         (
             Some(2020),
             "2 January",
@@ -441,7 +441,15 @@ fn a_date_without_a_year_goes_nearest_its_neighbours() {
             "29 December",
             Some("5 January 2025"),
             None,
-            Some("2024-12-29"),
+            Some("2025-12-29"),
+        ),
+        // Months away, no year is nearer: the story before's, as before.
+        (
+            None,
+            "2 December",
+            Some("5 May 2019"),
+            None,
+            Some("2019-12-02"),
         ),
         (
             Some(2020),
