@@ -131,7 +131,7 @@ pub fn merge_duplicates(stories: Vec<Story>) -> (Vec<Story>, Vec<Merge>) {
                 if share_a_file(a, b) {
                     continue;
                 }
-                let Some(rule) = sigs[gi].same_story(&sigs[gj]) else {
+                let Some(rule) = sigs[gi].same_story(&sigs[gj], a, b) else {
                     continue;
                 };
                 let b = slots[j].take().expect("checked above");
@@ -170,8 +170,6 @@ struct Signature {
     title: Vec<u64>,
     distinctive: Vec<u64>,
     body: Vec<u64>,
-    /// Names and numbers of the body's opening ([`names`]).
-    names: Vec<u64>,
 }
 
 /// How many body words are compared; enough to recognise an opening
@@ -199,12 +197,12 @@ impl Signature {
             title,
             distinctive,
             body: sorted_set(body),
-            names: sorted_set(names(&s.paragraphs)),
         }
     }
 
-    /// The rule by which the two are one story, if they are.
-    fn same_story(&self, other: &Signature) -> Option<MergeRule> {
+    /// The rule by which `a` and `b`, of these signatures, are one story,
+    /// if they are.
+    fn same_story(&self, other: &Signature, a: &Story, b: &Story) -> Option<MergeRule> {
         if self.names_something_else(other) {
             return None;
         }
@@ -218,21 +216,23 @@ impl Signature {
             return None;
         }
         let body = overlap(&self.body, &other.body);
-        if body < BODY_OVERLAP {
+        // A page's own title for the story still names some of the same.
+        let title = overlap(&self.distinctive, &other.distinctive);
+        if body < BODY_OVERLAP || title < TITLE_SHARE_FOR_BODY {
             return None;
         }
         // Pages of one programme share their boilerplate; what they are
-        // about is in the names and numbers.
-        let names_compared = self.names.len().min(other.names.len());
-        let names_shared = common(&self.names, &other.names);
-        let names = overlap(&self.names, &other.names);
-        // A page's own title for the story still names some of the same.
-        let title = overlap(&self.distinctive, &other.distinctive);
-        (names >= NAMES_OVERLAP && title >= TITLE_SHARE_FOR_BODY).then_some(MergeRule::Body {
+        // about is in the names and numbers. Rarely needed, so not kept.
+        let (a_names, b_names) = (
+            sorted_set(names(&a.paragraphs)),
+            sorted_set(names(&b.paragraphs)),
+        );
+        let names = overlap(&a_names, &b_names);
+        (names >= NAMES_OVERLAP).then_some(MergeRule::Body {
             overlap: body,
             names,
-            names_shared,
-            names_compared,
+            names_shared: common(&a_names, &b_names),
+            names_compared: a_names.len().min(b_names.len()),
             title,
         })
     }
