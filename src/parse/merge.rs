@@ -32,6 +32,10 @@ const MIN_BODY_WORDS: usize = 20;
 /// Share of the names and numbers of the opening with fewer of them that
 /// the other opening must contain.
 const NAMES_OVERLAP: f64 = 0.75;
+/// Names and numbers two openings must share for the body rule: a one-line
+/// summary naming a country or two is too little to tell its story from
+/// another of the same programme on the same day.
+const MIN_SHARED_NAMES: usize = 8;
 /// Share of the distinctive words of the title with fewer of them that the
 /// other title must contain for the body rule.
 const TITLE_SHARE_FOR_BODY: f64 = 0.5;
@@ -228,10 +232,11 @@ impl Signature {
             sorted_set(names(&b.paragraphs)),
         );
         let names = overlap(&a_names, &b_names);
-        (names >= NAMES_OVERLAP).then_some(MergeRule::Body {
+        let names_shared = common(&a_names, &b_names);
+        (names >= NAMES_OVERLAP && names_shared >= MIN_SHARED_NAMES).then_some(MergeRule::Body {
             overlap: body,
             names,
-            names_shared: common(&a_names, &b_names),
+            names_shared,
             names_compared: a_names.len().min(b_names.len()),
             title,
         })
