@@ -11,6 +11,7 @@ mod classify;
 mod classify_labels;
 mod cli;
 mod corpus;
+mod dates;
 mod digest;
 mod digest_render;
 mod expected_corpus;
