@@ -328,12 +328,18 @@ impl<'a> Parser<'a> {
         if let Some(note) = note {
             self.diag(Some(note.line), Severity::Warning, note.message);
         }
+        let written: Vec<Option<i32>> = self
+            .pending
+            .iter()
+            .map(|p| p.dates.iter().find_map(|(d, _, _)| d.written_year()))
+            .collect();
         // Stories with a year written are the anchors of those without.
         let anchors: Vec<Option<DateRange>> = self
             .pending
             .iter()
-            .map(|p| {
-                p.dates.iter().find_map(|(d, _, _)| d.written_year())?;
+            .zip(&written)
+            .map(|(p, year)| {
+                (*year)?;
                 p.dates
                     .iter()
                     .map(|(d, _, _)| page.resolve(d, None).ok())
@@ -343,12 +349,14 @@ impl<'a> Parser<'a> {
         let pending = std::mem::take(&mut self.pending);
         let mut stories = Vec::with_capacity(pending.len());
         for (i, p) in pending.into_iter().enumerate() {
-            let year_inferred = p.dates.iter().all(|(d, _, _)| d.written_year().is_none());
+            let year_inferred = written[i].is_none();
             let default_year = match p.dates.first() {
                 Some((date, _, _)) if year_inferred => {
                     let before = anchors[..i].iter().rev().find_map(|a| *a);
                     let after = anchors[i + 1..].iter().find_map(|a| *a);
+                    // A neighbour whose date is wrong still gives its year.
                     page.year_for(date, before, after)
+                        .or_else(|| nearest_year(&written, i))
                 }
                 _ => None,
             };
@@ -423,6 +431,11 @@ fn fill_years_within(dates: &mut [(DateText, &str, usize)]) {
             None => d.to.year = prev,
         }
     }
+}
+
+fn nearest_year(written: &[Option<i32>], i: usize) -> Option<i32> {
+    let before = written[..i].iter().rev().find_map(|y| *y);
+    before.or_else(|| written[i + 1..].iter().find_map(|y| *y))
 }
 
 /// A plausible year written in a page heading: `Archive of UNODC Stories 2020`.

@@ -183,3 +183,23 @@ fn a_date_without_a_year_goes_next_to_the_stories_around_it() {
     assert!(p.diagnostics.is_empty(), "{:?}", p.diagnostics);
     assert_eq!(outline(&p)[1].1, "2021-01-04");
 }
+
+#[test]
+fn a_neighbour_with_an_impossible_date_still_gives_its_year() {
+    let page = "News\n\n31 February 2021: Impossible day\n\nx\n\n2 December: Year from the story before\n\ny\n";
+    let p = parse_str("bad.txt", page);
+    assert_eq!(
+        outline(&p),
+        [row(
+            "Year from the story before",
+            "2021-12-02",
+            "2021-12-02",
+            true
+        )]
+    );
+    assert_eq!(p.diagnostics.len(), 1, "{:?}", p.diagnostics);
+    assert_eq!(
+        p.diagnostics[0].to_string(),
+        "bad.txt:3: error: unrecognised date `31 February 2021`: no such day: 31 February 2021"
+    );
+}
