@@ -7,13 +7,16 @@
 //! shorter one, or bodies that do. Overlap alone is not enough: a regional
 //! programme runs the same event in several countries on one day (`…
 //! trains border officers in Serbia` / `… in Albania`), titles that share
-//! all words but one. So two titles that each have a word the other lacks
-//! (a substitution, not an addition: another country, place, number,
-//! programme or topic) are different stories, whatever their overlap; only
-//! words that carry no meaning of their own (`the`, `of`, `and`) are left
-//! out of that test. Only stories from different files are compared: two
-//! stories on one page are two stories. Every merge is reported
-//! ([`Merge`]), so none is silent.
+//! all words but one. So two titles that are mostly the same words but
+//! each have one the other lacks (a substitution, not an addition: another
+//! country, place, number, programme or topic) are different stories,
+//! whatever their overlap; only words that carry no meaning of their own
+//! (`the`, `of`, `and`) are left out of that test. Likewise bodies: pages
+//! of one programme share their boilerplate sentences, so the body rule
+//! also wants the names and numbers of the two openings (places, people,
+//! counts, years) to agree, and the titles to share some distinctive words.
+//! Only stories from different files are compared: two stories on one page
+//! are two stories. Every merge is reported ([`Merge`]), so none is silent.
 
 use std::collections::{HashMap, HashSet};
 use std::fmt;
