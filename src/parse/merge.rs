@@ -14,7 +14,9 @@
 //! (`the`, `of`, `and`) are left out of that test. Likewise bodies: pages
 //! of one programme share their boilerplate sentences, so the body rule
 //! also wants the names and numbers of the two openings (places, people,
-//! counts, years) to agree, and the titles to share some distinctive words.
+//! counts, years) to agree, and the titles to share some distinctive words;
+//! and matching titles over openings that name different things (fewer
+//! than half their names and numbers in common) are two stories.
 //! Only stories from different files are compared: two stories on one page
 //! are two stories. Every merge is reported ([`Merge`]), so none is silent.
 
@@ -39,6 +41,9 @@ const NAMES_OVERLAP: f64 = 0.75;
 /// summary naming a country or two is too little to tell its story from
 /// another of the same programme on the same day.
 const MIN_SHARED_NAMES: usize = 8;
+/// Names and numbers in both openings from which sharing fewer than half
+/// of them outweighs matching titles.
+const MIN_NAMES_TO_DIFFER: usize = 2;
 /// Share of the distinctive words of the title with fewer of them that the
 /// other title must contain for the body rule.
 const TITLE_SHARE_FOR_BODY: f64 = 0.5;
@@ -216,6 +221,13 @@ impl Signature {
         let min_title = self.title.len().min(other.title.len());
         let title = overlap(&self.title, &other.title);
         if min_title >= 3 && title >= TITLE_OVERLAP {
+            // The same title on the same day, but openings that name other
+            // places, people and figures: another story under a stock title.
+            let (a_names, b_names) = (opening_names(a), opening_names(b));
+            let compared = a_names.len().min(b_names.len());
+            if compared >= MIN_NAMES_TO_DIFFER && common(&a_names, &b_names) * 2 < compared {
+                return None;
+            }
             return Some(MergeRule::Title { overlap: title });
         }
         let min_body = self.body.len().min(other.body.len());
@@ -230,10 +242,7 @@ impl Signature {
         }
         // Pages of one programme share their boilerplate; what they are
         // about is in the names and numbers. Rarely needed, so not kept.
-        let (a_names, b_names) = (
-            sorted_set(names(&a.paragraphs)),
-            sorted_set(names(&b.paragraphs)),
-        );
+        let (a_names, b_names) = (opening_names(a), opening_names(b));
         let names = overlap(&a_names, &b_names);
         let names_shared = common(&a_names, &b_names);
         (names >= NAMES_OVERLAP && names_shared >= MIN_SHARED_NAMES).then_some(MergeRule::Body {
@@ -281,6 +290,11 @@ fn names(paragraphs: &[String]) -> impl Iterator<Item = u64> + '_ {
         .take(BODY_WORDS)
         .filter(|(_, name)| *name)
         .flat_map(|(word, _)| words(word).take(1))
+}
+
+/// The names and numbers of a story's opening, sorted, without repeats.
+fn opening_names(s: &Story) -> Vec<u64> {
+    sorted_set(names(&s.paragraphs))
 }
 
 /// [`PLAIN_WORDS`] hashed as [`words`] hashes them, sorted.

@@ -193,3 +193,37 @@ fn stories_of_one_page_are_never_merged() {
     assert_eq!(files.len(), 2);
     assert!(merges.is_empty());
 }
+
+#[test]
+fn the_same_title_over_openings_naming_other_things_is_another_story() {
+    let title = "Improving border management in East Africa: an overview of 2020";
+    let x = on_page(
+        "a.txt",
+        1,
+        title,
+        "In Mombasa, Kenya, 24 officers of the Kenya Revenue Authority completed a course in 2020.",
+    );
+    let y = on_page(
+        "b.txt",
+        2,
+        title,
+        "In Kampala, Uganda, 31 police instructors from Entebbe and Gulu met the IOM team.",
+    );
+    let (files, merges) = merged(vec![x, y]);
+    assert_eq!(files.len(), 2, "{merges:?}");
+    // The same opening, a name or two apart: one story.
+    let x = on_page(
+        "a.txt",
+        1,
+        title,
+        "In Mombasa, Kenya, 24 officers of the Kenya Revenue Authority completed a course in 2020.",
+    );
+    let y = on_page(
+        "b.txt",
+        2,
+        title,
+        "In Mombasa, 24 officers of the Kenya Revenue Authority finished a course.",
+    );
+    let (files, merges) = merged(vec![x, y]);
+    assert_eq!(files.len(), 1, "{merges:?}");
+}
