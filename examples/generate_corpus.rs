@@ -6,7 +6,12 @@
 //! ```
 //!
 //! `--check` also parses every file and compares each story with what was
-//! generated (exit 1 on any error, warning or difference).
+//! generated (exit 1 on any error, warning or difference). The last line
+//! gives the distinct stories: all stories less the reprints of a story of
+//! an earlier file, which is what `storyfeed parse` should return for the
+//! whole directory; `--reprints FILE` lists each reprint with its original
+//! (`file:line<TAB>file:line`), to compare with the merges `storyfeed check`
+//! prints.
 
 #[path = "../benches/support/generator/mod.rs"]
 mod generator;
@@ -23,12 +28,16 @@ const USAGE: &str =
   --bytes N      write at least N bytes in all (default 100000000); suffixes k, M, G (decimal)
   --stories N    write exactly N stories in all
   --seed S       PRNG seed (default 1); the same seed gives the same bytes
+  --years A-B    files cover years A to B, then start again (default 1995-2190)
+  --reprints F   write each reprint and its original to F (file:line<TAB>file:line)
   --check        parse each file and compare with what was generated";
 
 struct Args {
     out: PathBuf,
     target: Target,
     seed: u64,
+    years: Option<(i32, i32)>,
+    reprints: Option<PathBuf>,
     check: bool,
 }
 
@@ -52,6 +61,8 @@ fn parse_args() -> Result<Args, String> {
     let mut target = None;
     let mut seed = 1;
     let mut check = false;
+    let mut years = None;
+    let mut reprints = None;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
@@ -63,6 +74,23 @@ fn parse_args() -> Result<Args, String> {
                 ))
             }
             "--seed" => seed = parse_count("--seed", args.next())?,
+            "--years" => {
+                let v = args.next().ok_or("--years needs a value")?;
+                let (a, b) = v.split_once('-').ok_or("--years: expected A-B")?;
+                let year = |t: &str| t.parse::<i32>().map_err(|_| format!("--years: {v}"));
+                let (a, b) = (year(a)?, year(b)?);
+                if !(1995 <= a && a + 3 <= b && b <= 2190) {
+                    return Err(format!(
+                        "--years: {v} is not within 1995-2190 (at least 4 years)"
+                    ));
+                }
+                years = Some((a, b));
+            }
+            "--reprints" => {
+                reprints = Some(PathBuf::from(
+                    args.next().ok_or("--reprints needs a value")?,
+                ))
+            }
             "--check" => check = true,
             "-h" | "--help" => {
                 println!("{USAGE}");
@@ -75,6 +103,8 @@ fn parse_args() -> Result<Args, String> {
         out: out.ok_or("--out DIR is required")?,
         target: target.unwrap_or(Target::Bytes(100_000_000)),
         seed,
+        years,
+        reprints,
         check,
     })
 }
@@ -94,7 +124,12 @@ fn main() -> ExitCode {
     let (mut files, mut bytes, mut stories, mut duplicates, mut largest) =
         (0usize, 0u64, 0usize, 0usize, 0u64);
     let mut bad = false;
-    for file in Generator::new(args.target, args.seed) {
+    let mut generator = Generator::new(args.target, args.seed);
+    if let Some((a, b)) = args.years {
+        generator = generator.with_years(a, b);
+    }
+    let mut reprints = String::new();
+    for file in generator {
         let path = args.out.join(&file.name);
         if let Err(e) = std::fs::write(&path, file.text.as_bytes()) {
             eprintln!("generate_corpus: cannot write {}: {e}", path.display());
@@ -122,15 +157,30 @@ fn main() -> ExitCode {
                 bad = true;
             }
         }
+        for s in &file.stories {
+            if let Some((original, line)) = &s.duplicate_of {
+                let dir = args.out.display();
+                reprints.push_str(&format!(
+                    "{dir}/{}:{}\t{dir}/{original}:{line}\n",
+                    file.name, s.line
+                ));
+            }
+        }
         files += 1;
         bytes += len;
         stories += file.stories.len();
         duplicates += file.duplicates();
         largest = largest.max(len);
     }
+    if let Some(path) = &args.reprints {
+        if let Err(e) = std::fs::write(path, reprints) {
+            eprintln!("generate_corpus: cannot write {}: {e}", path.display());
+            return ExitCode::from(2);
+        }
+    }
     println!(
         "{files} files, {bytes} bytes ({:.1} MB), {stories} stories ({duplicates} reprints of earlier stories, \
-         {} after merging); largest file {largest} bytes",
+         {} distinct: the count after merging); largest file {largest} bytes",
         bytes as f64 / 1e6,
         stories - duplicates
     );

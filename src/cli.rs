@@ -51,10 +51,12 @@ enum Command {
         /// Archive files or directories [default: data/archives]
         paths: Vec<PathBuf>,
     },
-    /// Report what the parser makes of the archives: diagnostics and story counts.
+    /// Report what the parser makes of the archives: diagnostics, story counts, merges.
     ///
     /// Prints every diagnostic (file:line: severity: message), the number of
-    /// stories per file, and a total. Exits 1 if any diagnostic is an error.
+    /// stories per file, each story of one page merged into the same story
+    /// of another (both file:line and the rule's score), and a total. Exits
+    /// 1 if any diagnostic is an error.
     /// With --explain FILE, prints each line of one page with what the parser
     /// took it for (title, date line, dateline, body, caption, furniture,
     /// teaser link, …) and the rule that decided, then the stories found; a
@@ -454,6 +456,9 @@ fn check(paths: &[PathBuf]) -> Result<ExitCode> {
     }
     for f in &corpus.files {
         out.push_str(&format!("{}: {} stories\n", f.file, f.stories));
+    }
+    for m in &corpus.merges {
+        out.push_str(&format!("{m}\n"));
     }
     let found: usize = corpus.files.iter().map(|f| f.stories).sum();
     let count = |s| {

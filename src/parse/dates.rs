@@ -3,15 +3,22 @@
 //! The grammar is small and hand-written because the forms are few but
 //! irregular: `16- 17 January 2020`, `28 September-2 October 2020`,
 //! `28-29 December, 2020`, `03.03.2020`, `April 2021`, `July/September 2020`,
-//! `2 December` (the year comes from elsewhere). Parsing happens in two
-//! steps: [`parse_date_prefix`] reads what is written ([`DateText`], with
-//! blanks where no year or day was written) and [`DateText::resolve`] turns
-//! it into a [`DateRange`] once a year is known.
+//! `2 December` (the year comes from elsewhere); month first
+//! (`December 4th, 2012`, `Dec. 4, 2012`, `June 30-July 2, 2020`), ISO
+//! (`2012-12-04`) and slashes (`25/12/2019`, whose order the page decides).
+//! Parsing happens in two steps: [`parse_date_prefix`] reads what is written
+//! ([`DateText`], with blanks where no year or day was written) and
+//! [`DateText::resolve`] turns it into a [`DateRange`] once a year is known.
+//! What needs the whole page — which way round `04/05/2019` is, which year a
+//! `29 December` belongs to — is [`PageDates`]'s job.
 
 use chrono::NaiveDate;
 use thiserror::Error;
 
 use crate::story::DateRange;
+
+mod page;
+pub use page::{OrderNote, PageDates};
 
 /// One end of a written date: a day is optional (`April 2021`), so is the
 /// year (`2 December`).
@@ -20,6 +27,23 @@ pub struct DatePoint {
     pub day: Option<u32>,
     pub month: u32,
     pub year: Option<i32>,
+    /// Which number was read as the day, for dates written in numbers.
+    pub order: Order,
+}
+
+/// How the day and the month of a written date were told apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Order {
+    /// Words, `03.03.2020` (always day first) or ISO `2012-12-04`: no doubt.
+    #[default]
+    Fixed,
+    /// `25/12/2019`: only day first names a day.
+    DayFirst,
+    /// `12/25/2019`: only month first names a day.
+    MonthFirst,
+    /// `04/05/2019`: either; read day first (as the UN writes dates) unless
+    /// the page's other dates show month first ([`PageDates`]).
+    Either,
 }
 
 /// A date or date range exactly as written, before a missing year is filled.
@@ -272,30 +296,77 @@ impl<'a> Cursor<'a> {
         }
     }
 
-    /// `DD.MM.YYYY`, day first.
+    /// A date in numbers: `DD.MM.YYYY` (day first), ISO `YYYY-MM-DD`, or
+    /// `DD/MM/YYYY` / `MM/DD/YYYY` (see [`Order`]).
     fn numeric(&mut self) -> Option<DatePoint> {
         let save = self.pos;
-        let parsed = (|| {
-            let day = self.digits(2)?;
-            self.eat('.').then_some(())?;
-            let month = self.digits(2)?;
-            self.eat('.').then_some(())?;
-            let start = self.pos;
-            let year = self.digits(4)?;
-            (self.pos - start == 4 && (1..=12).contains(&month) && (1..=31).contains(&day))
-                .then_some(DatePoint {
-                    day: Some(day),
-                    month,
-                    year: Some(year as i32),
-                })
-        })();
-        if parsed.is_none() {
+        let parsed = self.iso().or_else(|| {
             self.pos = save;
+            self.day_month_year()
+        });
+        if parsed.is_none() || self.rest().starts_with(|c: char| c.is_alphanumeric()) {
+            self.pos = save;
+            return None;
         }
         parsed
     }
 
-    /// `D Month [Year]` or `Month [Year]`; a bare day when `bare_day`.
+    /// Exactly `n` digits.
+    fn digits_exactly(&mut self, n: usize) -> Option<u32> {
+        let start = self.pos;
+        let v = self.digits(n)?;
+        (self.pos - start == n).then_some(v)
+    }
+
+    /// `2012-12-04`: four, two and two digits.
+    fn iso(&mut self) -> Option<DatePoint> {
+        let year = self.digits_exactly(4)?;
+        self.eat('-').then_some(())?;
+        let month = self.digits_exactly(2)?;
+        self.eat('-').then_some(())?;
+        let day = self.digits_exactly(2)?;
+        ((1900..=2199).contains(&year) && (1..=12).contains(&month) && (1..=31).contains(&day))
+            .then_some(DatePoint {
+                day: Some(day),
+                month,
+                year: Some(year as i32),
+                order: Order::Fixed,
+            })
+    }
+
+    /// `03.03.2020` (day first, as the brochures write it) or `25/12/2019`.
+    fn day_month_year(&mut self) -> Option<DatePoint> {
+        let a = self.digits(2)?;
+        let sep = if self.eat('.') {
+            '.'
+        } else if self.eat('/') {
+            '/'
+        } else {
+            return None;
+        };
+        let b = self.digits(2)?;
+        self.eat(sep).then_some(())?;
+        let year = self.digits_exactly(4)?;
+        if !(1900..=2199).contains(&year) || !(1..=31).contains(&a) || !(1..=31).contains(&b) {
+            return None;
+        }
+        let (day, month, order) = match (sep, a > 12, b > 12) {
+            ('.', _, false) => (a, b, Order::Fixed),
+            ('/', true, false) => (a, b, Order::DayFirst),
+            ('/', false, true) => (b, a, Order::MonthFirst),
+            ('/', false, false) => (a, b, Order::Either),
+            _ => return None,
+        };
+        Some(DatePoint {
+            day: Some(day),
+            month,
+            year: Some(year as i32),
+            order,
+        })
+    }
+
+    /// `D Month [Year]`, `Month [D][,] [Year]` or `Month [Year]`; a bare day
+    /// when `bare_day`.
     fn point(&mut self, bare_day: bool) -> Option<DatePoint> {
         if let Some(p) = self.numeric() {
             return Some(p);
@@ -306,11 +377,24 @@ impl<'a> Cursor<'a> {
             self.skip_ws();
         }
         match self.month() {
-            Some(month) => Some(DatePoint {
-                day,
-                month,
-                year: self.year(),
-            }),
+            Some(month) => {
+                // Month first: `December 4th, 2012`, `Dec. 4, 2012`.
+                let day = day.or_else(|| {
+                    let before = self.pos;
+                    self.skip_ws();
+                    let d = self.day();
+                    if d.is_none() {
+                        self.pos = before;
+                    }
+                    d
+                });
+                Some(DatePoint {
+                    day,
+                    month,
+                    year: self.year(),
+                    order: Order::Fixed,
+                })
+            }
             None if bare_day && day.is_some() => {
                 // Leave the cursor after the digits; the caller expects a dash next.
                 self.pos = save;
@@ -319,6 +403,7 @@ impl<'a> Cursor<'a> {
                     day: d,
                     month: 0,
                     year: None,
+                    order: Order::Fixed,
                 })
             }
             None => {
@@ -326,6 +411,30 @@ impl<'a> Cursor<'a> {
                 None
             }
         }
+    }
+
+    /// The end of a month-first range within one month: `6, 2012` in
+    /// `December 4-6, 2012`.
+    fn day_then_year(&mut self, month: u32) -> Option<DatePoint> {
+        let save = self.pos;
+        let day = self.day();
+        let year = day.and_then(|_| self.year());
+        if year.is_none()
+            && self
+                .rest()
+                .trim_start()
+                .starts_with(|c: char| c.is_alphanumeric())
+        {
+            // `June 30 - 2 July`: the second part is not a bare day.
+            self.pos = save;
+            return None;
+        }
+        day.map(|day| DatePoint {
+            day: Some(day),
+            month,
+            year,
+            order: Order::Fixed,
+        })
     }
 }
 
@@ -335,8 +444,11 @@ impl<'a> Cursor<'a> {
 pub fn parse_date_prefix(text: &str) -> Option<(DateText, usize)> {
     let mut c = Cursor { s: text, pos: 0 };
     c.skip_ws();
+    let starts_with_day = c.rest().starts_with(|ch: char| ch.is_ascii_digit());
     let first = c.point(true)?;
     let after_first = c.pos;
+    // `December 4-6, 2012`: a month-first day may be followed by a bare day.
+    let month_first = !starts_with_day && first.day.is_some();
 
     // A range: `-`/`–`/`—`, or `/` between month names.
     c.skip_ws();
@@ -344,7 +456,12 @@ pub fn parse_date_prefix(text: &str) -> Option<(DateText, usize)> {
     let ranged = if slash { c.eat('/') } else { c.eat_dash() };
     if ranged {
         c.skip_ws();
-        if let Some(second) = c.point(false) {
+        let second = c.point(false).or_else(|| {
+            (month_first && first.year.is_none())
+                .then(|| c.day_then_year(first.month))
+                .flatten()
+        });
+        if let Some(second) = second {
             let ok = if slash {
                 first.day.is_none() && second.day.is_none() && first.month != 0
             } else {
@@ -377,216 +494,4 @@ fn has_anchor(t: &DateText) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn range(text: &str, default_year: Option<i32>) -> (String, String, usize) {
-        let (t, n) = parse_date_prefix(text).unwrap_or_else(|| panic!("no date in {text:?}"));
-        let r = t.resolve(default_year).unwrap();
-        (r.start().to_string(), r.end().to_string(), n)
-    }
-
-    #[test]
-    fn forms_from_the_archives() {
-        let cases: &[(&str, &str, &str, &str)] = &[
-            (
-                "31 March 2020: x",
-                "2020-03-31",
-                "2020-03-31",
-                "31 March 2020",
-            ),
-            ("03.03.2020: x", "2020-03-03", "2020-03-03", "03.03.2020"),
-            (
-                "16- 17 January 2020: x",
-                "2020-01-16",
-                "2020-01-17",
-                "16- 17 January 2020",
-            ),
-            (
-                "7 - 9 June 2021: x",
-                "2021-06-07",
-                "2021-06-09",
-                "7 - 9 June 2021",
-            ),
-            (
-                "28 September-2 October 2020, Tirana",
-                "2020-09-28",
-                "2020-10-02",
-                "28 September-2 October 2020",
-            ),
-            (
-                "27 August - 3 September 2020, online",
-                "2020-08-27",
-                "2020-09-03",
-                "27 August - 3 September 2020",
-            ),
-            (
-                "30 December 2023 - 2 January 2024",
-                "2023-12-30",
-                "2024-01-02",
-                "30 December 2023 - 2 January 2024",
-            ),
-            (
-                "28-29 December, 2020, Korce",
-                "2020-12-28",
-                "2020-12-29",
-                "28-29 December, 2020",
-            ),
-            ("April 2021: x", "2021-04-01", "2021-04-30", "April 2021"),
-            (
-                "29 April–8 May 2020, B",
-                "2020-04-29",
-                "2020-05-08",
-                "29 April–8 May 2020",
-            ),
-            (
-                "July-October 2020, S",
-                "2020-07-01",
-                "2020-10-31",
-                "July-October 2020",
-            ),
-            (
-                "November/December 2020, online",
-                "2020-11-01",
-                "2020-12-31",
-                "November/December 2020",
-            ),
-            (
-                "1st Sept. 2021 - x",
-                "2021-09-01",
-                "2021-09-01",
-                "1st Sept. 2021",
-            ),
-            ("22nd Sep 2021", "2021-09-22", "2021-09-22", "22nd Sep 2021"),
-            (
-                "29 February 2020",
-                "2020-02-29",
-                "2020-02-29",
-                "29 February 2020",
-            ),
-            (
-                "16\u{a0}June\u{a0}2021",
-                "2021-06-16",
-                "2021-06-16",
-                "16\u{a0}June\u{a0}2021",
-            ),
-            (
-                "7 — 9 June 2021",
-                "2021-06-07",
-                "2021-06-09",
-                "7 — 9 June 2021",
-            ),
-        ];
-        for (text, start, end, consumed) in cases {
-            let (s, e, n) = range(text, None);
-            assert_eq!((s.as_str(), e.as_str()), (*start, *end), "{text}");
-            assert_eq!(&text[..n], *consumed, "{text}");
-        }
-    }
-
-    #[test]
-    fn missing_year_comes_from_default() {
-        let (t, n) = parse_date_prefix("2 December, Belgrade").unwrap();
-        assert_eq!(n, "2 December".len());
-        assert_eq!(t.written_year(), None);
-        assert_eq!(
-            t.resolve(Some(2020)).unwrap().start().to_string(),
-            "2020-12-02"
-        );
-        assert_eq!(t.resolve(None), Err(DateError::NoYear));
-        let (t, _) = parse_date_prefix("30 December - 2 January 2024").unwrap();
-        assert_eq!(t.resolve(None).unwrap().start().to_string(), "2023-12-30");
-    }
-
-    #[test]
-    fn impossible_days_are_errors_not_guesses() {
-        let (t, _) = parse_date_prefix("31 February 2020: x").unwrap();
-        assert!(matches!(
-            t.resolve(None),
-            Err(DateError::NoSuchDay {
-                day: 31,
-                month: 2,
-                year: 2020
-            })
-        ));
-        let (t, _) = parse_date_prefix("29 February 2021").unwrap();
-        assert!(t.resolve(None).is_err());
-        let (t, _) = parse_date_prefix("9 - 7 June 2021").unwrap();
-        assert_eq!(t.resolve(None), Err(DateError::Reversed));
-    }
-
-    #[test]
-    fn a_range_ending_before_it_starts_is_an_error_not_a_year_earlier() {
-        for (text, default_year) in [
-            ("2 October - 28 September 2020", None),
-            ("2 October - 28 September", Some(2020)),
-            ("2 December - 28 November 2020", None),
-            ("15 January - 3 January 2020", None),
-            ("October-September 2020", None),
-            ("5 April - 2 March 2020", None),
-            // Across New Year only from October–December into January–March.
-            ("30 September - 2 January 2021", None),
-            ("30 December - 2 April 2021", None),
-        ] {
-            let (t, _) = parse_date_prefix(text).unwrap();
-            assert_eq!(t.resolve(default_year), Err(DateError::Reversed), "{text}");
-        }
-    }
-
-    #[test]
-    fn a_range_from_the_last_months_into_the_first_crosses_new_year() {
-        for (text, default_year, start, end) in [
-            (
-                "30 December - 2 January 2024",
-                None,
-                "2023-12-30",
-                "2024-01-02",
-            ),
-            (
-                "30 December - 2 January",
-                Some(2024),
-                "2023-12-30",
-                "2024-01-02",
-            ),
-            (
-                "1 October - 31 March 2021",
-                None,
-                "2020-10-01",
-                "2021-03-31",
-            ),
-            ("November-February 2021", None, "2020-11-01", "2021-02-28"),
-            ("December/January 2021", None, "2020-12-01", "2021-01-31"),
-            // A first year written is taken as written.
-            (
-                "2 October 2019 - 28 September 2020",
-                None,
-                "2019-10-02",
-                "2020-09-28",
-            ),
-        ] {
-            let (t, _) = parse_date_prefix(text).unwrap();
-            let r = t.resolve(default_year).unwrap();
-            assert_eq!(
-                (r.start().to_string(), r.end().to_string()),
-                (start.to_owned(), end.to_owned()),
-                "{text}"
-            );
-        }
-    }
-
-    #[test]
-    fn words_that_only_look_like_dates() {
-        for text in [
-            "May I ask",
-            "March on",
-            "Marine life",
-            "3 rd Berlin",
-            "2020 was",
-            "The 5 May",
-            "Mayor",
-            "12 monkeys",
-        ] {
-            assert!(parse_date_prefix(text).is_none(), "{text}");
-        }
-    }
-}
+mod tests;

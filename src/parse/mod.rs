@@ -41,7 +41,7 @@ use parser::Parser;
 
 pub use explain::{explain_file, explain_str, ExplainedLine, Explanation};
 pub use files::{collect_inputs, parse_file, parse_file_with};
-pub use merge::{assign_unique_ids, merge_duplicates};
+pub use merge::{assign_unique_ids, merge_duplicates, Merge, MergeRule};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -108,6 +108,8 @@ pub struct Corpus {
     pub stories: Vec<Story>,
     pub files: Vec<FileReport>,
     pub diagnostics: Vec<Diagnostic>,
+    /// Each story of one page taken for the same story of another page.
+    pub merges: Vec<Merge>,
 }
 
 impl Corpus {
@@ -133,10 +135,11 @@ pub fn parse_paths(paths: &[PathBuf]) -> Result<Corpus, ParseError> {
         corpus.diagnostics.extend(parsed.diagnostics);
         stories.extend(parsed.stories);
     }
-    let mut stories = merge_duplicates(stories);
+    let (mut stories, merges) = merge_duplicates(stories);
     assign_unique_ids(&mut stories);
     sort_newest_first(&mut stories);
     corpus.stories = stories;
+    corpus.merges = merges;
     Ok(corpus)
 }
 

@@ -9,7 +9,7 @@ use super::clean::{
     collect_links, is_furniture, is_link_prompt, is_url_line, strip_credit, strip_more,
     strip_more_after_sentence, strip_teaser_link,
 };
-use super::dates::{DateError, DateText};
+use super::dates::{DateError, DateText, PageDates};
 use super::lines::{DatelinePart, LineKind};
 use super::merge::assign_unique_ids;
 use super::rules::{LineVerdict, Role, Rule};
@@ -565,27 +565,51 @@ impl<'a> Parser<'a> {
     }
 
     /// Gives each story its calendar dates. A date with no year takes the
-    /// year of the page heading, or else of the nearest story that has one.
+    /// page heading's year, or else the year that puts it nearest the
+    /// stories around it that have one (`PageDates::year_for`).
     fn resolve_dates(&mut self) -> Vec<Story> {
         let page_year = self.heading.and_then(year_in);
+        let all_dates = self.pending.iter().flat_map(|p| &p.dates);
+        let (page, note) = PageDates::new(page_year, all_dates.map(|(d, t, l)| (d, *t, *l)));
+        if let Some(note) = note {
+            self.diag(Some(note.line), Severity::Warning, note.message);
+        }
         let written: Vec<Option<i32>> = self
             .pending
             .iter()
             .map(|p| p.dates.iter().find_map(|(d, _, _)| d.written_year()))
             .collect();
+        // Stories with a year written are the anchors of those without.
+        let anchors: Vec<Option<DateRange>> = self
+            .pending
+            .iter()
+            .zip(&written)
+            .map(|(p, year)| {
+                (*year)?;
+                p.dates
+                    .iter()
+                    .map(|(d, _, _)| page.resolve(d, None).ok())
+                    .reduce(|a, b| a.zip(b).map(|(a, b)| a.union(&b)))?
+            })
+            .collect();
         let pending = std::mem::take(&mut self.pending);
         let mut stories = Vec::with_capacity(pending.len());
         for (i, p) in pending.into_iter().enumerate() {
             let year_inferred = written[i].is_none();
-            let default_year = if year_inferred {
-                page_year.or_else(|| nearest_year(&written, i))
-            } else {
-                None
+            let default_year = match p.dates.first() {
+                Some((date, _, _)) if year_inferred => {
+                    let before = anchors[..i].iter().rev().find_map(|a| *a);
+                    let after = anchors[i + 1..].iter().find_map(|a| *a);
+                    // A neighbour whose date is wrong still gives its year.
+                    page.year_for(date, before, after)
+                        .or_else(|| nearest_year(&written, i))
+                }
+                _ => None,
             };
             let mut range: Option<DateRange> = None;
             let mut failed = false;
             for (date, text, line) in &p.dates {
-                match date.resolve(default_year) {
+                match page.resolve(date, default_year) {
                     Ok(r) => range = Some(range.map_or(r, |acc| acc.union(&r))),
                     Err(e) => {
                         failed = true;

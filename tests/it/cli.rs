@@ -50,6 +50,23 @@ fn check_reports_counts_and_passes_on_the_shipped_corpus() {
         "{out}"
     );
     assert!(out.stdout.contains("0 errors, 0 warnings"), "{out}");
+    // Every merge is printed with both sources and the rule's figures.
+    assert_eq!(out.stdout.matches(" merged into ").count(), 8, "{out}");
+    assert!(
+        out.stdout.contains(
+            "data/archives/brussels-liaison-office-latest-news.txt:155 merged into \
+             data/archives/eu-unodc-brochure-2021.txt:118: same dates, title rule: 100% of the shorter title's words shared\n"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.stdout.contains(
+            "data/archives/unodc-stories-2020.txt:1242 merged into data/archives/eu-unodc-brochure-2020.txt:113: \
+             same dates, body rule: 64% of the shorter opening's words, 80% (12 of 15) of its names and numbers, \
+             50% of the title's distinctive words shared\n"
+        ),
+        "{out}"
+    );
 }
 
 #[test]

@@ -12,6 +12,7 @@ mod classify_labels;
 mod cli;
 mod corpus;
 mod corrections;
+mod dates;
 mod detection;
 mod digest;
 mod digest_render;

@@ -176,6 +176,11 @@ fn archive_like_line() -> impl Strategy<Value = String> {
         "[0-3]?[0-9](st|nd|rd|th| rd)?( ?[-–—/] ?[0-3]?[0-9])? ?(January|February|Feb|March|May|June|Jun|Sept\\.|Sep|October|December|Decem|Marc)?(,? ?(19|20|21|99|00)[0-9]{2})?( - [A-Z][a-z]+ [a-z]+|: [A-Z][a-z ]*|, [A-Z][a-z]+(, [A-Z][a-z]+)?(; [0-9]{1,2} [A-Z][a-z]+ 20[0-9]{2}, [A-Z][a-z]+)?(/[0-9]{1,2} [A-Z][a-z]+ 20[0-9]{2})?: [A-Za-z ]*)?",
         "(January|May|December|July|Sept)([-/](March|August|November))? (19|20)[0-9]{2}(: .*)?",
         "[0-3][0-9]\\.[0-1][0-9]\\.(19|20|21)[0-9]{2}(: [A-Za-z ]+| - [a-z]+)?",
+        // Month first, ISO, slashes (either order), month-only datelines.
+        "(Dec\\.|December|Sept|Sep\\.|Jan|June) [0-3]?[0-9](st|nd|rd|th)?(-[0-3]?[0-9])?(,? (19|20|21)[0-9]{2})?(: [A-Za-z ]+| - [a-z]+)?",
+        "(19|20|21)[0-9]{2}-[0-1][0-9]-[0-3][0-9]( - (19|20)[0-9]{2}-[0-1][0-9]-[0-3][0-9])?(: [A-Za-z ]+)?",
+        "[0-3]?[0-9]/[0-3]?[0-9]/(19|20|21)[0-9]{2}(: [A-Za-z ]+| - [a-z]+)?",
+        "[A-Z][a-z]+ - (December|May|Sept) (19|20)[0-9]{2}: [A-Za-z ]+",
         // Plain text, titles, body.
         "[A-Z][a-z]{2,8}( [a-zA-Z]{1,9}){0,12}\\.?( more|more)?",
         // Page residue.
@@ -556,4 +561,212 @@ fn generated_corpus_merges_only_reprints() {
         .filter(|s| s.sources.len() > 1)
         .count();
     assert_eq!(merged, reprints);
+}
+
+// ---------------------------------------------------------------------------
+// (d) Date forms and merging, rule by rule.
+// ---------------------------------------------------------------------------
+
+const MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+fn a_day() -> impl Strategy<Value = chrono::NaiveDate> {
+    (1995i32..2190, 1u32..=12, 1u32..=31).prop_filter_map("no such day", |(y, m, d)| {
+        chrono::NaiveDate::from_ymd_opt(y, m, d)
+    })
+}
+
+proptest! {
+    #![proptest_config(cases(256))]
+
+    /// Every form names the day it was written from.
+    #[test]
+    fn each_date_form_names_its_day(day in a_day(), form in 0usize..8) {
+        use chrono::Datelike;
+        use storyfeed::parse::dates::parse_date_prefix;
+        let (y, m, d) = (day.year(), day.month(), day.day());
+        let name = MONTHS[m as usize - 1];
+        let suffix = match (d % 10, d / 10) {
+            (_, 1) => "th",
+            (1, _) => "st",
+            (2, _) => "nd",
+            (3, _) => "rd",
+            _ => "th",
+        };
+        let text = match form {
+            0 => format!("{d} {name} {y}"),
+            1 => format!("{name} {d}, {y}"),
+            2 => format!("{}. {d}, {y}", &name[..3]),
+            3 => format!("{d}{suffix} {name} {y}"),
+            4 => format!("{name} {d}{suffix}, {y}"),
+            5 => format!("{y}-{m:02}-{d:02}"),
+            // Slashes the order of which the day itself shows.
+            6 if d > 12 => format!("{d}/{m}/{y}"),
+            7 if d > 12 => format!("{m:02}/{d}/{y}"),
+            _ => format!("{d:02}.{m:02}.{y}"),
+        };
+        let line = format!("{text}: A title");
+        let (t, n) = parse_date_prefix(&line).ok_or_else(|| TestCaseError::fail(format!("no date in {line:?}")))?;
+        prop_assert_eq!(&line[..n], text.as_str());
+        let r = t.resolve(None).map_err(|e| TestCaseError::fail(format!("{text}: {e}")))?;
+        prop_assert_eq!((r.start(), r.end()), (day, day), "{}", text);
+    }
+
+    /// A date without a year among stories of one year takes their year,
+    /// or the one next to it across New Year, never one far away.
+    #[test]
+    fn a_date_without_a_year_lands_next_to_its_neighbours(day in a_day(), before in 0i64..60, after in 0i64..60) {
+        use storyfeed::parse::dates::{parse_date_prefix, PageDates};
+        use storyfeed::story::DateRange;
+        let name = MONTHS[chrono::Datelike::month(&day) as usize - 1];
+        let text = format!("{} {name}", chrono::Datelike::day(&day));
+        let (t, _) = parse_date_prefix(&text).expect("a date");
+        let newer = DateRange::day(day + chrono::Duration::days(before));
+        let older = DateRange::day(day - chrono::Duration::days(after));
+        let (page, _) = PageDates::new(None, std::iter::empty());
+        let year = page.year_for(&t, Some(newer), Some(older));
+        let got = year.and_then(|y| page.resolve(&t, Some(y)).ok()).map(|r| r.start());
+        prop_assert_eq!(got, Some(day), "{}", text);
+    }
+}
+
+fn a_story(file: &str, line: usize, title: &str, body: &str) -> storyfeed::story::Story {
+    use storyfeed::story::{DateRange, Source, Story, StoryId};
+    let d = chrono::NaiveDate::from_ymd_opt(2021, 6, 14).expect("a day");
+    Story {
+        id: StoryId::new(d, title),
+        title: title.to_owned(),
+        dates: DateRange::day(d),
+        year_inferred: false,
+        places: vec![],
+        paragraphs: vec![body.to_owned()],
+        summary: body.to_owned(),
+        links: vec![],
+        sources: vec![Source {
+            file: file.to_owned(),
+            line,
+        }],
+        themes: vec![],
+        programmes: vec![],
+    }
+}
+
+const TEMPLATES: &[&str] = &[
+    "UNODC trains border officers in {}",
+    "Regional workshop on firearms trafficking brings together prosecutors from {}",
+    "EU-funded Container Control Programme delivers equipment to the customs of {}",
+    "{}: anti-corruption training for judges in the capital",
+    "UNODC supports {} in addressing money laundering and cybercrime",
+];
+const PLACES: &[&str] = &[
+    "Serbia",
+    "Albania",
+    "North Macedonia",
+    "Montenegro",
+    "Kosovo under UNSCR 1244",
+    "Bosnia and Herzegovina",
+    "Kenya",
+    "the Western Balkans",
+    "Tirana",
+    "2021",
+];
+
+proptest! {
+    #![proptest_config(cases(128))]
+
+    /// Same day, same template, another place: two stories, even with
+    /// bodies written from the same sentences.
+    #[test]
+    fn same_template_other_place_is_not_merged(t in 0..TEMPLATES.len(), a in 0..PLACES.len(), b in 0..PLACES.len()) {
+        prop_assume!(a != b);
+        let body = |p: &str| format!("The activity in {p} is part of a regional programme funded by the European Union. It brought together officers, prosecutors and judges to share experience on investigations, evidence and cooperation across borders. Participants discussed cases and agreed on next steps.");
+        let x = a_story("one.txt", 3, &TEMPLATES[t].replace("{}", PLACES[a]), &body(PLACES[a]));
+        let y = a_story("two.txt", 9, &TEMPLATES[t].replace("{}", PLACES[b]), &body(PLACES[b]));
+        let (stories, merges) = storyfeed::parse::merge_duplicates(vec![x, y]);
+        prop_assert_eq!(stories.len(), 2, "{:?}", merges);
+        prop_assert!(merges.is_empty());
+    }
+
+    /// The same story reprinted with a reworded title and a shorter
+    /// summary is one story, and the merge is reported.
+    #[test]
+    fn a_reworded_reprint_is_merged(t in 0..TEMPLATES.len(), a in 0..PLACES.len(), wording in 0usize..4) {
+        let title = TEMPLATES[t].replace("{}", PLACES[a]);
+        let reworded = match wording {
+            0 => format!("During the International Day against Drug Abuse, {title}"),
+            1 => format!("{title}, as part of EU-funded project"),
+            2 => format!("Looking back: {title}"),
+            _ => format!("{title} - UNODC Brussels"),
+        };
+        let body = format!("The activity in {} is part of a regional programme funded by the European Union. It brought together officers, prosecutors and judges to share experience on investigations, evidence and cooperation across borders.", PLACES[a]);
+        let x = a_story("brochure.txt", 40, &title, &format!("{body} Participants discussed cases and agreed on next steps."));
+        let y = a_story("latest.txt", 7, &reworded, &body);
+        let (stories, merges) = storyfeed::parse::merge_duplicates(vec![x, y]);
+        prop_assert_eq!(stories.len(), 1);
+        prop_assert_eq!(stories[0].title.as_str(), title.as_str());
+        prop_assert_eq!(merges.len(), 1);
+        prop_assert_eq!(merges[0].kept.file.as_str(), "brochure.txt");
+        prop_assert_eq!(merges[0].merged.file.as_str(), "latest.txt");
+    }
+}
+
+/// With years repeating across files, stories of different files share
+/// dates without being reprints: `parse_paths` still merges each reprint
+/// with its original and nothing else, and reports each merge.
+#[test]
+fn generated_corpus_with_repeating_years_merges_only_reprints() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let files: Vec<_> = generator::Generator::new(generator::Target::Stories(3000), 23)
+        .with_file_sizes(150_000, 300_000)
+        .with_years(2000, 2003)
+        .collect();
+    let mut reprints = HashSet::new();
+    let mut found = 0;
+    for f in &files {
+        std::fs::write(dir.path().join(&f.name), &f.text).expect("write");
+        found += f.stories.len();
+        for s in &f.stories {
+            if let Some((original, line)) = &s.duplicate_of {
+                reprints.insert(((f.name.clone(), s.line), (original.clone(), *line)));
+            }
+        }
+    }
+    let corpus = parse_paths(&[dir.path().to_path_buf()]).expect("parse_paths");
+    assert!(!corpus.has_errors(), "{:#?}", corpus.diagnostics);
+    let name = |s: &storyfeed::story::Source| {
+        let file = Path::new(&s.file).file_name().expect("a file name");
+        (file.to_string_lossy().into_owned(), s.line)
+    };
+    let merged: HashSet<_> = corpus
+        .merges
+        .iter()
+        .map(|m| {
+            let (a, b) = (name(&m.merged), name(&m.kept));
+            // The reprint is the Latest News copy: either side may be kept.
+            if reprints.iter().any(|(r, _)| *r == a) {
+                (a, b)
+            } else {
+                (b, a)
+            }
+        })
+        .collect();
+    let wrong: Vec<_> = merged.difference(&reprints).collect();
+    let missed: Vec<_> = reprints.difference(&merged).collect();
+    assert!(
+        wrong.is_empty() && missed.is_empty(),
+        "wrong {wrong:#?}\nmissed {missed:#?}"
+    );
+    assert_eq!(corpus.stories.len(), found - reprints.len());
 }

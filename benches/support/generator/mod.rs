@@ -169,6 +169,9 @@ pub struct Generator {
     reprint_pool: Vec<Reprintable>,
     min_file: u64,
     max_file: u64,
+    /// Files cover years from `first_year`; past `last_year` they start again.
+    first_year: i32,
+    last_year: i32,
 }
 
 impl Generator {
@@ -183,7 +186,20 @@ impl Generator {
             reprint_pool: Vec::new(),
             min_file: MIN_FILE_BYTES,
             max_file: MAX_FILE_BYTES,
+            first_year: FIRST_YEAR,
+            last_year: LAST_YEAR,
         }
+    }
+
+    /// Files within `first..=last` years (inside 1995–2190), so that years
+    /// repeat across files sooner: stories of different files then share
+    /// dates without being reprints, as in a corpus of a gigabyte or more.
+    pub fn with_years(mut self, first: i32, last: i32) -> Self {
+        assert!(FIRST_YEAR <= first && first + 3 <= last && last <= LAST_YEAR);
+        self.first_year = first;
+        self.last_year = last;
+        self.next_year = first;
+        self
     }
 
     /// Other file sizes than 4–20 MB, e.g. small files for tests.
@@ -245,9 +261,10 @@ impl Iterator for Generator {
             }
         }
         let span = rng.range(1, 3) as i32;
-        if self.next_year + span > LAST_YEAR {
-            // Only for corpora of a gigabyte or more: years repeat from here.
-            self.next_year = FIRST_YEAR;
+        if self.next_year + span > self.last_year {
+            // Only for corpora of a gigabyte or more (or `with_years`):
+            // years repeat from here.
+            self.next_year = self.first_year;
         }
         let years = (self.next_year, self.next_year + span - 1);
         self.next_year += span;
