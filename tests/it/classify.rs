@@ -10,7 +10,7 @@ use storyfeed::classify::{Taxonomy, TaxonomyError};
 use storyfeed::parse::{parse_file, parse_str, FileParse};
 use storyfeed::story::Story;
 
-use crate::classify_labels::{AIRCOP, CCP, GFP, GMCP, LABELLED, RPSEE};
+use crate::classify_labels::{Labelled, AIRCOP, CCP, GFP, GMCP, LABELLED, PAGES_LABELLED, RPSEE};
 
 /// The built-in taxonomy, built once for all tests.
 fn builtin() -> &'static Taxonomy {
@@ -489,13 +489,21 @@ fn precision_and_recall_per_theme_on_every_labelled_story() {
     // slug → (true positives, false positives, false negatives)
     let mut counts: std::collections::BTreeMap<&str, (usize, usize, usize)> = Default::default();
     let mut stories = 0;
-    for e in LABELLED {
-        let parsed = files.entry(e.file).or_insert_with(|| parse_archive(e.file));
-        let s = parsed
-            .stories
-            .iter()
-            .find(|s| s.sources[0].line == e.line)
-            .expect("labelled story present (checked by the test above)");
+    let pages = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/pages");
+    let mut page_files: HashMap<&str, FileParse> = HashMap::new();
+    let all = LABELLED
+        .iter()
+        .map(|e| (e, false))
+        .chain(PAGES_LABELLED.iter().map(|e| (e, true)));
+    for (e, fixture) in all {
+        let parsed = if fixture {
+            page_files.entry(e.file).or_insert_with(|| {
+                parse_file(&pages.join(e.file)).expect("fixture page is readable")
+            })
+        } else {
+            files.entry(e.file).or_insert_with(|| parse_archive(e.file))
+        };
+        let s = find_labelled(parsed, e);
         let (themes, programmes) = tax.classify(s);
         stories += 1;
         for (got, want) in [(&themes, e.themes), (&programmes, e.programmes)] {
@@ -532,6 +540,17 @@ fn precision_and_recall_per_theme_on_every_labelled_story() {
         weak.is_empty(),
         "below 0.8 precision or recall: {weak:?}\n{table}"
     );
+}
+
+/// The story a label is for, checked by its title.
+fn find_labelled<'p>(parsed: &'p FileParse, e: &Labelled) -> &'p Story {
+    let s = parsed
+        .stories
+        .iter()
+        .find(|s| s.sources[0].line == e.line)
+        .unwrap_or_else(|| panic!("{}:{}: no story starts here", e.file, e.line));
+    assert!(s.title.starts_with(e.title), "{}:{}: title {:?}", e.file, e.line, s.title);
+    s
 }
 
 /// `slug` as a `'static` string of the taxonomy (the counts outlive the
