@@ -239,7 +239,11 @@ fn list(config: &Config, status: Option<&str>) -> Result<ExitCode> {
             "{}\t{}\t{}\t{}\t{}\t{follows}",
             row.display,
             // Paused is shown as its own status; the stored one stays.
-            if row.paused { "paused" } else { row.status.as_str() },
+            if row.paused {
+                "paused"
+            } else {
+                row.status.as_str()
+            },
             row.frequency,
             storyfeed::store::subscribers::format_str(row.format),
             row.source
