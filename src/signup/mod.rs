@@ -6,8 +6,8 @@
 //! - [`routes`]: `GET|POST /subscribe`, `GET|POST /confirm`,
 //!   `GET|POST /preferences`, and their pages (askama, `templates/app-*`).
 //!   A `GET` never changes anything (link scanners follow links).
-//! - [`tokens`]: HMAC-SHA256 under the digest secret over address, purpose
-//!   and expiry.
+//! - [`tokens`] (in `digest`, whose mails carry the preference link):
+//!   HMAC-SHA256 under the digest secret over address, purpose and expiry.
 //! - [`mail`]: the confirmation mail and the mailer that sends the queue
 //!   (claimed in the database, sent once, through the digest's SMTP
 //!   settings or to the outbox).
@@ -21,7 +21,9 @@
 pub mod limits;
 pub mod mail;
 pub mod routes;
-pub mod tokens;
+
+/// The links' tokens live with the digest, which signs them too.
+pub use crate::digest::tokens;
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -126,6 +126,18 @@ pub fn link(app_url: &str, route: &str, token: &Token) -> String {
     format!("{app_url}{route}?{}", token.query())
 }
 
+/// The "Manage your subscription" link of a mail dated `date` (unix
+/// seconds): the preference page, for [`MANAGE_DAYS`].
+pub fn manage_url(app_url: &str, secret: &Secret, address: &str, date: i64) -> String {
+    let token = sign(
+        secret,
+        address,
+        Purpose::Manage,
+        date + MANAGE_DAYS * 86_400,
+    );
+    link(app_url, "preferences", &token)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
