@@ -21,6 +21,7 @@ mod layouts;
 mod pages;
 mod props;
 mod serve;
+mod signup;
 mod site;
 mod smtp;
 mod smtp_server;
