@@ -557,3 +557,66 @@ fn full_loop_sign_up_confirm_then_the_digest_has_exactly_the_chosen_topic() {
     let row = store.subscriber("new@example.org").unwrap().unwrap();
     assert_eq!(row.status, "confirmed");
 }
+
+#[test]
+fn site_pages_carry_the_form_only_with_subscribe_url() {
+    let plain = crate::site::shipped();
+    crate::site::build(&plain);
+    let with = crate::site::shipped();
+    let config = with.read("storyfeed.toml");
+    with.write(
+        "storyfeed.toml",
+        format!("{config}subscribe_url = \"https://app.example.org/news/subscribe\"\n"),
+    );
+    crate::site::build(&with);
+    let before = crate::site::files(&plain.join("public"));
+    let after = crate::site::files(&with.join("public"));
+    assert_eq!(
+        before.keys().collect::<Vec<_>>(),
+        after.keys().collect::<Vec<_>>()
+    );
+    let mut forms = 0;
+    for (path, bytes) in &before {
+        if path.starts_with(".storyfeed") {
+            continue;
+        }
+        let old = String::from_utf8_lossy(bytes);
+        assert!(
+            !old.contains("<form"),
+            "{path} has a form without subscribe_url"
+        );
+        let new = String::from_utf8_lossy(&after[path]).into_owned();
+        let Some(start) = new.find("<form class=\"signup\"") else {
+            assert_eq!(old, new, "{path}");
+            continue;
+        };
+        forms += 1;
+        let end = new.find("</form>\n").unwrap() + "</form>\n".len();
+        // Apart from the form, the page is byte for byte the same.
+        assert_eq!(format!("{}{}", &new[..start], &new[end..]), old, "{path}");
+        let form = &new[start..end];
+        assert!(form.contains("action=\"https://app.example.org/news/subscribe\""));
+        assert!(form.contains("name=\"website\""), "honeypot");
+        if path == "index.html" {
+            assert!(form.contains("name=\"all\" value=\"1\""), "{form}");
+        } else if let Some(slug) = path
+            .strip_prefix("themes/")
+            .and_then(|p| p.strip_suffix(".html"))
+        {
+            assert!(
+                form.contains(&format!("name=\"theme\" value=\"{slug}\"")),
+                "{path}: {form}"
+            );
+            assert!(form.contains(&format!(
+                "href=\"https://app.example.org/news/subscribe?theme={slug}\""
+            )));
+        } else {
+            assert!(
+                path.starts_with("themes/") || path.starts_with("programmes/"),
+                "a form on {path}"
+            );
+        }
+    }
+    assert!(forms > 10, "{forms} pages with a form");
+    assert!(after["index.html"].starts_with(b"<!DOCTYPE html>"));
+}
