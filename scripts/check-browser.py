@@ -94,6 +94,13 @@ def screenshot(driver, name, shots, element=None):
     driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
 
 
+def save_html(url, shots, name):
+    """The page's bytes as served (GETs change nothing)."""
+    with urllib.request.urlopen(url, timeout=30) as answer, \
+            open(os.path.join(shots, f"{name}.html"), "wb") as f:
+        f.write(answer.read())
+
+
 def main():
     work = tempfile.mkdtemp(prefix="storyfeed-browser-")
     shots = os.environ.get("STORYFEED_SCREENSHOTS") or os.path.join(work, "screenshots")
@@ -118,6 +125,11 @@ def main():
     env.pop("STORYFEED_SMTP_PASSWORD", None)
     subprocess.run([BIN, "build", "--config", config], check=True, env=env,
                    stdout=subprocess.DEVNULL)
+    # The built pages with the form, for the Nu HTML Checker too.
+    for page, name in ((f"themes/{THEME}.html", "site-theme-page"), ("index.html", "site-index")):
+        with open(os.path.join(work, "public", page), "rb") as f, \
+                open(os.path.join(shots, f"{name}.html"), "wb") as out:
+            out.write(f.read())
     outbox = os.path.join(work, "outbox")
     server = subprocess.Popen(
         [BIN, "serve", "--port", str(port), "--outbox", outbox, "--config", config],
@@ -156,6 +168,10 @@ def main():
             if not link:
                 fail(f"no confirmation link in the mail:\n{text}")
 
+            # The app's pages as served, for the Nu HTML Checker (.ci/run).
+            save_html(f"{base}subscribe?theme={THEME}", shots, "subscribe-page")
+            save_html(link, shots, "confirm-page")
+
             # 3. The link shows a button (a GET confirms nothing); press it.
             driver.get(link)
             screenshot(driver, "confirm-page", shots)
@@ -166,6 +182,7 @@ def main():
             WebDriverWait(driver, 30).until(
                 lambda d: d.find_elements(By.CSS_SELECTOR, "button[value=save]"))
             screenshot(driver, "preferences-page", shots)
+            save_html(driver.current_url, shots, "preferences-page")
             driver.find_element(By.CSS_SELECTOR, "input[name=programme]").click()
             driver.find_element(By.CSS_SELECTOR, "input[name=frequency][value=monthly]").click()
             submit(driver, "button[value=save]", "Your choices are saved")
