@@ -5,8 +5,8 @@ with an outbox, fill the form on a theme page, follow the confirmation link
 from the caught .eml, confirm, change a preference, and check the database
 with `storyfeed subscribers list`.
 
-Screenshots of the sign-up form, the confirmation page and the preference
-page at 390 px and 1280 px go to $STORYFEED_SCREENSHOTS (default: a
+Screenshots of the sign-up form (and the app's full form), the
+confirmation page and the preference page at 390 px and 1280 px go to $STORYFEED_SCREENSHOTS (default: a
 temporary directory, printed at the end).
 
 Usage: scripts/check-browser.py [path/to/storyfeed]   (default target/debug/storyfeed)
@@ -151,6 +151,14 @@ def main():
             options.binary_location = binary
         driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
         try:
+            # 0. The app's full form, as "Choose more topics" opens it.
+            driver.get(f"{base}themes/{THEME}.html")
+            driver.find_element(By.LINK_TEXT, "Choose more topics").click()
+            WebDriverWait(driver, 30).until(lambda d: d.find_elements(By.ID, "email"))
+            screenshot(driver, "subscribe-page", shots)
+            if not driver.find_element(By.CSS_SELECTOR, f"input[name=theme][value={THEME}]").is_selected():
+                fail(f"the full form does not have {THEME} checked")
+
             # 1. The short form on a built theme page.
             driver.get(f"{base}themes/{THEME}.html")
             form = (By.CSS_SELECTOR, "form.signup")
