@@ -18,6 +18,7 @@ use storyfeed::digest::{self as digests, DigestOptions, Notice, Preview};
 use storyfeed::dkim;
 use storyfeed::parse::{self, Severity};
 use storyfeed::serve::{Limits, Server, DEFAULT_MAX_CONNECTIONS};
+use storyfeed::signup::{Destination, Signup, SignupOptions};
 
 mod subscribers;
 
@@ -121,6 +122,10 @@ enum Command {
         #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_CONNECTIONS,
               value_parser = clap::value_parser!(u32).range(1..))]
         max_connections: u32,
+        /// Write the sign-up's confirmation mails to DIR/signup/ as .eml
+        /// instead of sending them
+        #[arg(long, value_name = "DIR")]
+        outbox: Option<PathBuf>,
         /// Config file [default: ./storyfeed.toml if present]
         #[arg(long)]
         config: Option<PathBuf>,
@@ -215,6 +220,7 @@ pub fn run() -> Result<ExitCode> {
             port,
             listen,
             max_connections,
+            outbox,
             config,
         } => {
             let addr = listen.unwrap_or(SocketAddr::from((Ipv4Addr::LOCALHOST, port)));
@@ -222,7 +228,7 @@ pub fn run() -> Result<ExitCode> {
                 max_connections: usize::try_from(max_connections).unwrap_or(usize::MAX),
                 ..Limits::default()
             };
-            serve(dir, addr, limits, config.as_deref())
+            serve(dir, addr, limits, outbox, config.as_deref())
         }
         Command::Digest(args) => digest(args),
         Command::Unsubscribe { address, config } => unsubscribe(&address, config.as_deref()),
@@ -390,6 +396,7 @@ fn serve(
     dir: Option<PathBuf>,
     addr: SocketAddr,
     limits: Limits,
+    outbox: Option<PathBuf>,
     config: Option<&Path>,
 ) -> Result<ExitCode> {
     let config = load_config(config, None)?;
@@ -403,6 +410,26 @@ fn serve(
             config.digest.secret_env
         ),
     }
+    // So do the sign-up's links; its mailer runs as long as the server.
+    let options = SignupOptions {
+        outbox,
+        ..SignupOptions::default()
+    };
+    let _mailer = match Signup::from_config(&config, options)? {
+        Some(signup) => {
+            for endpoint in signup.endpoints() {
+                server.mount(endpoint);
+            }
+            if let Destination::Outbox(dir) = signup.destination() {
+                eprintln!(
+                    "note: sign-up mails are written to {}",
+                    dir.join("signup").display()
+                );
+            }
+            Some(signup.start_mailer(|line| eprintln!("{line}")))
+        }
+        None => None,
+    };
     println!(
         "serving {} at http://{}/",
         dir.display(),

@@ -36,6 +36,7 @@ pub mod fs;
 pub mod location;
 pub mod parse;
 pub mod serve;
+pub mod signup;
 pub mod store;
 pub mod story;
 pub mod websub;

@@ -238,7 +238,12 @@ fn list(config: &Config, status: Option<&str>) -> Result<ExitCode> {
             out,
             "{}\t{}\t{}\t{}\t{}\t{follows}",
             row.display,
-            row.status,
+            // Paused is shown as its own status; the stored one stays.
+            if row.paused {
+                "paused"
+            } else {
+                row.status.as_str()
+            },
             row.frequency,
             storyfeed::store::subscribers::format_str(row.format),
             row.source

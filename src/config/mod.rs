@@ -138,6 +138,11 @@ pub struct Config {
     pub out_dir: PathBuf,
     /// WebSub hub every feed advertises and `build --ping` notifies.
     pub websub_hub: Option<String>,
+    /// Where the sign-up forms of the site post to: the `/subscribe` route
+    /// of `storyfeed serve` (an absolute http(s) URL, so the site can be
+    /// on a CDN and the app elsewhere). Unset: no form on the pages. The
+    /// app's own links (confirmation, preferences) are made beside it.
+    pub subscribe_url: Option<String>,
     /// Email digests (`storyfeed digest`).
     pub digest: DigestConfig,
 }
@@ -277,6 +282,7 @@ impl Default for Config {
             corrections: PathBuf::from("data/corrections.toml"),
             out_dir: PathBuf::from("public"),
             websub_hub: None,
+            subscribe_url: None,
             digest: DigestConfig::default(),
         }
     }
@@ -422,6 +428,10 @@ impl Config {
         if let Some(hub) = &self.websub_hub {
             self.websub_hub = Some(hub_url(hub).map_err(|message| invalid("websub_hub", message))?);
         }
+        if let Some(url) = &self.subscribe_url {
+            self.subscribe_url =
+                Some(hub_url(url).map_err(|message| invalid("subscribe_url", message))?);
+        }
         if self.feed_item_limit == 0 {
             check("feed_item_limit", Err("must be at least 1".to_owned()))?;
         }
@@ -483,5 +493,20 @@ impl Config {
             }
         }
         Ok(self)
+    }
+}
+
+impl Config {
+    /// The base URL of the web app's links (`confirm`, `preferences`):
+    /// the directory of `subscribe_url`, else `base_url` (the app on the
+    /// site's server, as `storyfeed serve` runs it).
+    pub fn app_url(&self) -> String {
+        match &self.subscribe_url {
+            Some(url) => match url.rfind('/') {
+                Some(i) if i + 1 > url.find("://").map_or(0, |s| s + 3) => url[..=i].to_owned(),
+                _ => format!("{url}/"),
+            },
+            None => self.base_url.clone(),
+        }
     }
 }

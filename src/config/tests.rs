@@ -401,3 +401,24 @@ fn dkim_settings_go_together_and_the_key_is_read_with_the_config() {
         );
     }
 }
+
+#[test]
+fn subscribe_url_is_an_http_url_and_gives_the_app_links_their_base() {
+    let err = error("subscribe_url", r#""/subscribe""#).unwrap();
+    assert!(
+        err.starts_with("c.toml:1:17: subscribe_url: ") && err.contains("absolute http(s) URL"),
+        "{err}"
+    );
+    assert!(error("subscribe_url", r#""https://x.org/a b""#).is_some());
+    let c = Config::parse(
+        "c",
+        "subscribe_url = \"https://app.example.org/news/subscribe\"",
+    )
+    .unwrap();
+    assert_eq!(c.app_url(), "https://app.example.org/news/");
+    let c = Config::parse("c", "subscribe_url = \"https://app.example.org\"").unwrap();
+    assert_eq!(c.app_url(), "https://app.example.org/");
+    // Without it, the app is on the site's server.
+    let c = Config::parse("c", "base_url = \"https://example.org/news\"").unwrap();
+    assert_eq!(c.app_url(), "https://example.org/news/");
+}

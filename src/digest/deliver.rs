@@ -190,7 +190,14 @@ impl Context<'_> {
         let rendered = render::render(
             self.config,
             digest,
-            &Links::new(unsubscribe.clone(), sub, self.taxonomy),
+            &Links::new(unsubscribe.clone(), sub, self.taxonomy).with_manage(
+                super::tokens::manage_url(
+                    &self.config.app_url(),
+                    self.secret,
+                    &address,
+                    self.date.timestamp(),
+                ),
+            ),
         )?;
         let msg = message::build(
             self.config,

@@ -304,7 +304,13 @@ pub fn preview(
         message::unsubscribe_url(&config.base_url, &secret, address),
         digest.subscriber,
         taxonomy,
-    );
+    )
+    .with_manage(super::tokens::manage_url(
+        &config.app_url(),
+        &secret,
+        address,
+        setup.date.timestamp(),
+    ));
     let rendered = render::render(config, &digest, &links)?;
     let html = rendered.html.unwrap_or_else(|| {
         format!(

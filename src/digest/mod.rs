@@ -25,6 +25,7 @@ pub mod render;
 pub mod smtp;
 pub mod state;
 pub mod subscribers;
+pub mod tokens;
 
 pub use job::{preview, run, unsubscribe, DigestError, DigestOptions, DigestReport, Preview};
 pub use observer::{Notice, Observer};

@@ -487,6 +487,8 @@ fn site_salt(site: &Site, code: Key) -> Key {
         out_dir: _,
         // Every feed links to the hub.
         websub_hub,
+        // Pages carry the sign-up form.
+        subscribe_url,
         // Digests are not part of the site.
         digest: _,
     } = site.config;
@@ -499,6 +501,7 @@ fn site_salt(site: &Site, code: Key) -> Key {
         feed_item_limit,
         websub_hub,
         page_size,
+        subscribe_url,
     );
     let categories: Vec<_> = site
         .taxonomy

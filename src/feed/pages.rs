@@ -110,6 +110,40 @@ struct GroupView {
     url: String,
 }
 
+/// The short sign-up form of a page, when `subscribe_url` is set: it
+/// posts to the app, with the page's theme or programme chosen.
+struct SignupForm {
+    action: String,
+    /// `theme` or `programme` and its slug; none on the index (all stories).
+    topic: Option<(&'static str, String)>,
+    /// What the digest will hold, for the heading.
+    what: String,
+    /// The app's full form, the same topic checked.
+    more_url: String,
+    /// The page, for the consent record (`page:/themes/drugs/`).
+    page: String,
+}
+
+fn signup_form(site: &Site, channel: &Channel, what: String) -> Option<SignupForm> {
+    let action = site.config.subscribe_url.clone()?;
+    let topic = match channel {
+        Channel::All => None,
+        Channel::Theme(slug) => Some(("theme", (*slug).to_owned())),
+        Channel::Programme(slug) => Some(("programme", (*slug).to_owned())),
+    };
+    let more_url = match &topic {
+        Some((key, slug)) => format!("{action}?{key}={slug}"),
+        None => action.clone(),
+    };
+    Some(SignupForm {
+        action,
+        topic,
+        what,
+        more_url,
+        page: format!("page:/{}", channel.page_path()),
+    })
+}
+
 #[derive(Template)]
 #[template(path = "group.html")]
 struct GroupPage<'a> {
@@ -118,6 +152,7 @@ struct GroupPage<'a> {
     group: GroupView,
     items: Vec<ListItem>,
     pager: Pager,
+    signup: Option<SignupForm>,
 }
 
 #[derive(Template)]
@@ -127,6 +162,7 @@ struct IndexPage<'a> {
     feeds: Vec<FeedLink>,
     latest: Vec<Latest>,
     sections: Vec<Section>,
+    signup: Option<SignupForm>,
 }
 
 fn site_view<'a>(site: &Site<'a>) -> SiteView<'a> {
@@ -231,6 +267,14 @@ pub fn group_page(site: &Site, group: &Group, page: &ListPage) -> Result<String,
             newer: page.newer.as_deref().map(|p| site.url(p)),
             older: page.older.as_deref().map(|p| site.url(p)),
         },
+        signup: signup_form(
+            site,
+            &group.channel,
+            match group.channel {
+                Channel::All => "all new stories".to_owned(),
+                _ => format!("new {} stories", group.name),
+            },
+        ),
     };
     render(&page.path, &view)
 }
@@ -298,6 +342,7 @@ pub fn index_page(site: &Site, groups: &[Group]) -> Result<String, BuildError> {
         feeds,
         latest,
         sections,
+        signup: signup_form(site, &Channel::All, "all new stories".to_owned()),
     };
     render("index.html", &page)
 }

@@ -51,12 +51,14 @@ pub(super) async fn accept_loop(
             accepted = listener.accept() => accepted,
         };
         match accepted {
-            Ok((stream, _peer)) => {
+            Ok((stream, peer)) => {
                 if failures > 0 {
                     log.line(format!("accepting again after {failures} failed accepts"));
                     failures = 0;
                 }
-                tokio::spawn(serve_connection(stream, app.clone(), limits, permit));
+                // Each request knows its client (rate limits, consent records).
+                let app = app.clone().layer(axum::Extension(super::ClientAddr(peer)));
+                tokio::spawn(serve_connection(stream, app, limits, permit));
             }
             Err(e) => {
                 if failures == 0 {

@@ -132,6 +132,11 @@ impl Log {
     }
 }
 
+/// The client's address, in every request's extensions (the peer of the
+/// connection; behind a reverse proxy, the proxy's).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientAddr(pub SocketAddr);
+
 /// A server for one directory and the endpoints mounted on it.
 pub struct Server {
     listener: TcpListener,

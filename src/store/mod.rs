@@ -36,6 +36,7 @@ pub mod admin;
 pub mod journal;
 pub mod legacy;
 pub mod schema;
+pub mod signup;
 pub mod subscribers;
 #[cfg(test)]
 mod tests;

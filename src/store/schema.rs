@@ -98,6 +98,39 @@ pub const MIGRATIONS: &[&str] = &[
         detail TEXT NOT NULL
     );
     ",
+    // 2: the web app's sign-up: mails waiting to go out, rate-limit
+    // counters, and pausing (a paused subscriber keeps the row, gets no
+    // digest).
+    "
+    ALTER TABLE subscribers ADD COLUMN paused_at TEXT;
+
+    -- Confirmation (and `already subscribed`) mails: queued by a request,
+    -- claimed then sent by the server's mailer, exactly once.
+    CREATE TABLE mail_queue (
+        id         INTEGER PRIMARY KEY,
+        address    TEXT NOT NULL,
+        -- `confirm`: a link that confirms; `manage`: already subscribed.
+        kind       TEXT NOT NULL CHECK (kind IN ('confirm', 'manage')),
+        created_at TEXT NOT NULL,
+        status     TEXT NOT NULL CHECK (status IN ('queued', 'claimed', 'sent', 'failed')),
+        -- Unix seconds of the claim; a claim older than a few minutes is
+        -- taken to be from a mailer that died.
+        claimed_at INTEGER,
+        sent_at    TEXT,
+        detail     TEXT
+    );
+    CREATE INDEX mail_queue_status ON mail_queue (status);
+
+    -- Fixed-window counters (per client IP, per address hash), shared by
+    -- every server on the database.
+    CREATE TABLE rate_limits (
+        bucket TEXT NOT NULL,
+        key    TEXT NOT NULL,
+        window INTEGER NOT NULL,
+        count  INTEGER NOT NULL,
+        PRIMARY KEY (bucket, key, window)
+    ) WITHOUT ROWID;
+    ",
 ];
 
 /// Brings the database to the newest version, one migration a

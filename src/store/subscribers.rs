@@ -50,6 +50,8 @@ pub struct SubscriberRow {
     pub status: String,
     pub source: String,
     pub created_at: String,
+    /// Paused from the preference page: kept, sent nothing.
+    pub paused: bool,
 }
 
 pub fn format_str(format: MailFormat) -> &'static str {
@@ -71,7 +73,7 @@ fn split(list: &str) -> Vec<String> {
     list.split_whitespace().map(str::to_owned).collect()
 }
 
-const COLUMNS: &str = "address, display, name, follows_all, themes, programmes, frequency, format, status, source, created_at";
+const COLUMNS: &str = "address, display, name, follows_all, themes, programmes, frequency, format, status, source, created_at, paused_at IS NOT NULL";
 
 fn read_row(r: &Row<'_>) -> Result<SubscriberRow, rusqlite::Error> {
     let frequency: String = r.get(6)?;
@@ -87,6 +89,7 @@ fn read_row(r: &Row<'_>) -> Result<SubscriberRow, rusqlite::Error> {
         status: r.get(8)?,
         source: r.get(9)?,
         created_at: r.get(10)?,
+        paused: r.get(11)?,
     })
 }
 
@@ -182,7 +185,8 @@ impl Store {
     }
 
     /// The subscribers a run considers (confirmed, and unsubscribed ones so
-    /// the summary counts them), by address; slugs the taxonomy no longer
+    /// the summary counts them; not pending or paused ones), by address;
+    /// slugs the taxonomy no longer
     /// has are dropped. Rows whose address does not parse come back apart.
     pub fn run_subscribers(
         &self,
@@ -191,7 +195,7 @@ impl Store {
         let rows = self.subscriber_rows(Some(&["confirmed", "unsubscribed"]))?;
         let mut subscribers = Vec::with_capacity(rows.len());
         let mut unusable = Vec::new();
-        for row in rows {
+        for row in rows.into_iter().filter(|r| !r.paused) {
             let address = match parse_address(&row.display) {
                 Ok(a) => a,
                 Err(e) => {

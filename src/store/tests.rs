@@ -463,3 +463,80 @@ fn the_web_app_and_a_run_write_at_once_without_a_locked_error() {
     assert_eq!(store.suppressions().unwrap().len(), 120);
     assert_eq!(store.load_state().unwrap().sent_through.len(), 100);
 }
+
+#[test]
+fn migration_2_keeps_version_1_subscribers_and_adds_the_sign_up_tables() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v1.db");
+    {
+        let mut conn = Connection::open(&path).unwrap();
+        let tx = conn.transaction().unwrap();
+        tx.execute_batch(MIGRATIONS[0]).unwrap();
+        tx.execute(
+            "INSERT INTO subscribers (address, display, frequency, format, status, source, created_at)
+             VALUES ('ana@x.org', 'ana@x.org', 'weekly', 'html', 'confirmed', 'shell', 'then')",
+            [],
+        )
+        .unwrap();
+        tx.pragma_update(None, "user_version", 1).unwrap();
+        tx.commit().unwrap();
+    }
+    let store = Store::open(&path).unwrap();
+    assert_eq!(user_version(&path), MIGRATIONS.len() as i64);
+    let row = store.subscriber("ana@x.org").unwrap().unwrap();
+    assert_eq!((row.status.as_str(), row.paused), ("confirmed", false));
+    assert!(store.set_paused("ana@x.org", true).unwrap());
+    let (subs, _) = store.run_subscribers(&Taxonomy::builtin()).unwrap();
+    assert!(subs.is_empty(), "a paused subscriber gets no digest");
+    assert!(store.rate_hit("b", "k", 60, 1, 0).unwrap());
+    assert!(!store.rate_hit("b", "k", 60, 1, 30).unwrap());
+    // The next window starts again.
+    assert!(store.rate_hit("b", "k", 60, 1, 60).unwrap());
+}
+
+#[test]
+fn queued_mails_are_claimed_once_and_stale_claims_taken_again() {
+    use super::signup::{MailOutcome, SignUp, SignUpOutcome};
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("s.db")).unwrap();
+    let request = SignUp {
+        display: "Ana@X.org".to_owned(),
+        follows_all: true,
+        themes: Vec::new(),
+        programmes: Vec::new(),
+        frequency: Frequency::Weekly,
+        format: subscribers::MailFormat::Html,
+        form: "web:test".to_owned(),
+        ip: Some("192.0.2.1".to_owned()),
+        mails_per_day: 2,
+    };
+    assert_eq!(
+        store.sign_up(&request, 1_000).unwrap(),
+        SignUpOutcome::Confirm
+    );
+    let claimed = store.claim_mail(1_000, 300, 10).unwrap();
+    assert_eq!(claimed.len(), 1);
+    assert_eq!(claimed[0].display, "Ana@X.org");
+    // Claimed: nobody else takes it, until the claim is stale.
+    assert!(store.claim_mail(1_100, 300, 10).unwrap().is_empty());
+    let again = store.claim_mail(1_400, 300, 10).unwrap();
+    assert_eq!(again.len(), 1);
+    store.finish_mail(again[0].id, &MailOutcome::Sent).unwrap();
+    assert!(store.claim_mail(9_999, 300, 10).unwrap().is_empty());
+    // The daily limit per address: the third sign-up stores nothing.
+    assert_eq!(
+        store.sign_up(&request, 1_000).unwrap(),
+        SignUpOutcome::Confirm
+    );
+    assert_eq!(
+        store.sign_up(&request, 1_000).unwrap(),
+        SignUpOutcome::Limited
+    );
+    assert_eq!(store.mail_queue().unwrap().len(), 2);
+    // A deferred mail goes back to the queue.
+    let next = store.claim_mail(2_000, 300, 10).unwrap();
+    store
+        .finish_mail(next[0].id, &MailOutcome::Deferred("451".to_owned()))
+        .unwrap();
+    assert_eq!(store.claim_mail(2_001, 300, 10).unwrap().len(), 1);
+}

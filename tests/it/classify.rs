@@ -549,7 +549,13 @@ fn find_labelled<'p>(parsed: &'p FileParse, e: &Labelled) -> &'p Story {
         .iter()
         .find(|s| s.sources[0].line == e.line)
         .unwrap_or_else(|| panic!("{}:{}: no story starts here", e.file, e.line));
-    assert!(s.title.starts_with(e.title), "{}:{}: title {:?}", e.file, e.line, s.title);
+    assert!(
+        s.title.starts_with(e.title),
+        "{}:{}: title {:?}",
+        e.file,
+        e.line,
+        s.title
+    );
     s
 }
 

@@ -44,7 +44,7 @@ impl ResolverCache<String, Txt> for Answers {
 }
 
 /// The record `dkim keygen` printed: `name. IN TXT "part" "part"`.
-fn parse_record(line: &str) -> (String, String) {
+pub(crate) fn parse_record(line: &str) -> (String, String) {
     let (name, rest) = line.split_once(" IN TXT ").expect("a TXT line");
     let text: String = rest
         .split('"')
@@ -78,7 +78,7 @@ fn verify(record: &(String, String), message: &[u8]) -> Vec<DkimResult> {
     results.iter().map(|r| r.result().clone()).collect()
 }
 
-fn passes(record: &(String, String), message: &[u8]) -> bool {
+pub(crate) fn passes(record: &(String, String), message: &[u8]) -> bool {
     matches!(verify(record, message).as_slice(), [DkimResult::Pass])
 }
 

@@ -25,6 +25,7 @@ mod layouts;
 mod pages;
 mod props;
 mod serve;
+mod signup;
 mod site;
 mod smtp;
 mod smtp_server;

@@ -83,6 +83,8 @@ pub struct Links {
     /// Display names of the followed themes, then programmes, in taxonomy
     /// order; empty for a subscriber who follows everything.
     pub follows: Vec<String>,
+    /// The subscriber's preference page ("Manage your subscription").
+    pub manage: Option<String>,
 }
 
 impl Links {
@@ -108,7 +110,15 @@ impl Links {
         Links {
             unsubscribe,
             follows,
+            manage: None,
         }
+    }
+
+    /// The links with the preference page's (see
+    /// [`super::tokens::manage_url`]).
+    pub fn with_manage(mut self, manage: String) -> Links {
+        self.manage = Some(manage);
+        self
     }
 }
 
@@ -169,6 +179,7 @@ struct HtmlDigest<'a> {
     opml_url: String,
     address: String,
     unsubscribe: &'a str,
+    manage: Option<&'a str>,
 }
 
 /// A section of the plain-text part; fields are wrapped and indented.
@@ -202,6 +213,7 @@ struct TextDigest<'a> {
     opml_url: String,
     address: String,
     unsubscribe: &'a str,
+    manage: Option<&'a str>,
 }
 
 /// Renders one digest. Pure: the same digest gives the same bytes.
@@ -270,6 +282,7 @@ pub fn render(
         opml_url: opml_url.clone(),
         address: address.clone(),
         unsubscribe: &links.unsubscribe,
+        manage: links.manage.as_deref(),
     };
     let mut text = text_view.render().map_err(template_error)?;
     if !text.ends_with('\n') {
@@ -295,6 +308,7 @@ pub fn render(
                 opml_url,
                 address,
                 unsubscribe: &links.unsubscribe,
+                manage: links.manage.as_deref(),
             };
             let plain = view.render().map_err(template_error)?;
             Some(Styles::get()?.apply(&plain)?)

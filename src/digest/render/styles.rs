@@ -135,6 +135,7 @@ fn sample_html() -> HtmlDigest<'static> {
         opml_url: "u".into(),
         address: "a".into(),
         unsubscribe: "u",
+        manage: Some("u"),
     }
 }
 
