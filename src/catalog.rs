@@ -121,10 +121,11 @@ impl Catalog {
     }
 }
 
-/// The corrections file of `config`; none when the default path is absent.
+/// The corrections file of `config`; none when it is not set and the
+/// default file is absent.
 pub fn corrections(config: &Config, taxonomy: &Taxonomy) -> Result<Corrections, CorrectionsError> {
-    let optional = config.corrections == Config::default().corrections;
-    Corrections::load(&config.corrections, optional, taxonomy)
+    let (path, optional) = config.corrections_file();
+    Corrections::load(path, optional, taxonomy)
 }
 
 /// The taxonomy file of `config`; the built-in one when the default path is

@@ -132,8 +132,14 @@ pub struct Config {
     pub taxonomy: PathBuf,
     /// Every id ever published, kept with the data so ids survive title edits.
     pub ledger: PathBuf,
-    /// Editors' fixes to single stories (`crate::corrections`).
-    pub corrections: PathBuf,
+    /// Editors' fixes to single stories (`crate::corrections`); a file
+    /// named here must exist. See [`Config::corrections_file`].
+    pub corrections: Option<PathBuf>,
+    /// Where the corrections are when `corrections` is not set:
+    /// `data/corrections.toml` beside the config file (or in the working
+    /// directory), used only if it exists.
+    #[serde(skip)]
+    pub default_corrections: PathBuf,
     /// Where `storyfeed build` writes the site.
     pub out_dir: PathBuf,
     /// WebSub hub every feed advertises and `build --ping` notifies.
@@ -279,7 +285,8 @@ impl Default for Config {
             archives: vec![PathBuf::from("data/archives")],
             taxonomy: PathBuf::from("data/taxonomy.toml"),
             ledger: PathBuf::from("data/published.jsonl"),
-            corrections: PathBuf::from("data/corrections.toml"),
+            corrections: None,
+            default_corrections: PathBuf::from("data/corrections.toml"),
             out_dir: PathBuf::from("public"),
             websub_hub: None,
             subscribe_url: None,
@@ -359,6 +366,15 @@ impl Config {
         }
     }
 
+    /// The corrections file, and whether it may be absent (it may when
+    /// the setting is not given).
+    pub fn corrections_file(&self) -> (&Path, bool) {
+        match &self.corrections {
+            Some(path) => (path, false),
+            None => (&self.default_corrections, true),
+        }
+    }
+
     /// Replaces the base URL (from `--base-url`), validating it.
     pub fn with_base_url(mut self, url: &str) -> Result<Config, ConfigError> {
         self.base_url = url.to_owned();
@@ -374,7 +390,10 @@ impl Config {
         self.archives.iter_mut().for_each(join);
         join(&mut self.taxonomy);
         join(&mut self.ledger);
-        join(&mut self.corrections);
+        if let Some(p) = self.corrections.as_mut() {
+            join(p);
+        }
+        join(&mut self.default_corrections);
         join(&mut self.out_dir);
         let digest = &mut self.digest;
         join(&mut digest.subscribers);

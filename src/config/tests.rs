@@ -422,3 +422,25 @@ fn subscribe_url_is_an_http_url_and_gives_the_app_links_their_base() {
     let c = Config::parse("c", "base_url = \"https://example.org/news\"").unwrap();
     assert_eq!(c.app_url(), "https://example.org/news/");
 }
+
+#[test]
+fn corrections_are_optional_unless_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.toml");
+    std::fs::write(&path, "title = \"t\"\n").unwrap();
+    let c = Config::load(&path).unwrap();
+    assert_eq!(
+        c.corrections_file(),
+        (dir.path().join("data/corrections.toml").as_path(), true)
+    );
+    std::fs::write(&path, "corrections = \"fixes.toml\"\n").unwrap();
+    let c = Config::load(&path).unwrap();
+    assert_eq!(
+        c.corrections_file(),
+        (dir.path().join("fixes.toml").as_path(), false)
+    );
+    assert_eq!(
+        Config::default().corrections_file(),
+        (Path::new("data/corrections.toml"), true)
+    );
+}

@@ -484,6 +484,7 @@ fn site_salt(site: &Site, code: Key) -> Key {
         ledger: _,
         // Corrections change the stories, which are in every key already.
         corrections: _,
+        default_corrections: _,
         out_dir: _,
         // Every feed links to the hub.
         websub_hub,
