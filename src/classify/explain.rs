@@ -267,7 +267,8 @@ impl fmt::Display for TermCount {
 }
 
 impl fmt::Display for ThemeExplanation {
-    /// One line: the verdict, the rule or the reason, the terms.
+    /// One line: the verdict, the rule or the reason, the terms (with
+    /// `{:#}`, a line each).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "theme {}: ", self.slug)?;
         let needed = |min: usize| {
@@ -318,9 +319,16 @@ impl fmt::Display for ProgrammeExplanation {
     }
 }
 
+/// The terms after the verdict: `: a; b` on one line, or with `{:#}` one
+/// a line below it, indented.
 fn write_terms(f: &mut fmt::Formatter<'_>, terms: &[TermCount]) -> fmt::Result {
     for (i, t) in terms.iter().enumerate() {
-        f.write_str(if i == 0 { ": " } else { "; " })?;
+        let sep = match (f.alternate(), i) {
+            (true, _) => "\n    ",
+            (false, 0) => ": ",
+            (false, _) => "; ",
+        };
+        f.write_str(sep)?;
         write!(f, "{t}")?;
     }
     Ok(())
