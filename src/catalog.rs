@@ -133,6 +133,7 @@ impl Catalog {
         };
         Err(UnknownStory {
             id: id.to_owned(),
+            vanished: self.ledger.published.contains_key(id),
             dropped,
             closest,
         })
@@ -155,6 +156,9 @@ impl Catalog {
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub struct UnknownStory {
     pub id: String,
+    /// The ledger knows the id: the story was published and has since
+    /// vanished from the archives (or was dropped).
+    pub vanished: bool,
     /// The correction that dropped the story, if one did.
     pub dropped: Option<Location>,
     /// The published ids most like it: those of the same day, else the
@@ -167,6 +171,9 @@ impl std::fmt::Display for UnknownStory {
         write!(f, "no story has the id `{}`", self.id)?;
         if let Some(at) = &self.dropped {
             return write!(f, "; the correction at {at} drops it");
+        }
+        if self.vanished {
+            f.write_str(" any more: it was published, and has vanished from the archives")?;
         }
         if !self.closest.is_empty() {
             let ids: Vec<String> = self.closest.iter().map(|id| format!("`{id}`")).collect();

@@ -159,6 +159,18 @@ fn an_unknown_id_exits_2_and_names_the_closest_or_the_dropping_correction() {
         )),
         "{out}"
     );
+    // Published (the build records it in the ledger), then gone.
+    p.run(["build"]).assert_success();
+    p.write("archives/a.txt", FIRST);
+    let added = "2019-05-05-human-trafficking-victims-rescued-in-nigeria";
+    let out = p.run(["explain", added]).assert_code(2);
+    assert!(
+        out.stderr.contains(&format!(
+            "no story has the id `{added}` any more: it was published, and has vanished from the archives; \
+             the closest ids are `{SEIZURE}`"
+        )),
+        "{out}"
+    );
 }
 
 #[test]
