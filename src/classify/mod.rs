@@ -70,6 +70,8 @@
 //! - `matcher`: compiling the patterns and finding them in a text (its
 //!   `scan` submodule is the word-start scan and the prefix table).
 //! - `rules`: from the matches to the themes and programmes given.
+//! - `explain`: why a story gets what it gets ([`Taxonomy::explain`]), by
+//!   the same counting and rule (`storyfeed explain STORY_ID`).
 
 mod explain;
 mod matcher;

@@ -171,7 +171,8 @@ fn explain_themes_below_the_thresholds() {
     assert_eq!(e.given_themes(), ["drugs"]);
 }
 
-/// Why stories get what they get, for tuning the taxonomy:
+/// Why stories get what they get, for tuning the taxonomy, many at once
+/// and by archive line (one story by id: `storyfeed explain`):
 /// `STORY=unodc-stories-2020.txt:47,… cargo test --release --lib
 /// classify::tests::explain -- --ignored --nocapture` (all stories
 /// without `STORY`). `~` marks a match that stood in a list.
