@@ -14,8 +14,9 @@ use thiserror::Error;
 use crate::cache::BuildCache;
 use crate::classify::{Taxonomy, TaxonomyError};
 use crate::config::Config;
-use crate::corrections::{CorrectionReport, Corrections, CorrectionsError};
+use crate::corrections::{Correction, CorrectionReport, Corrections, CorrectionsError};
 use crate::feed::ledger::{Ledger, LedgerError, LedgerReport};
+use crate::location::Location;
 use crate::parse::{self, Diagnostic, FileReport, ParseError, Severity};
 use crate::story::Story;
 
@@ -113,12 +114,113 @@ impl Catalog {
         })
     }
 
+    /// The story whose published id is `id`, or why there is none: the
+    /// ids closest to it, or the correction that dropped it.
+    pub fn story(&self, id: &str) -> Result<&Story, UnknownStory> {
+        let id = id.trim();
+        if let Some(story) = self.stories.iter().find(|s| s.id.as_str() == id) {
+            return Ok(story);
+        }
+        let dropped = self
+            .corrections
+            .corrected
+            .iter()
+            .find(|c| c.drop && c.id == id)
+            .map(|c| c.location.clone());
+        let closest = match dropped {
+            Some(_) => Vec::new(),
+            None => closest_ids(id, self.stories.iter().map(|s| s.id.as_str())),
+        };
+        Err(UnknownStory {
+            id: id.to_owned(),
+            vanished: self.ledger.published.contains_key(id),
+            dropped,
+            closest,
+        })
+    }
+
+    /// The correction applied to the story with published id `id`, if any.
+    pub fn correction(&self, id: &str) -> Option<&Correction> {
+        self.corrections.corrected.iter().find(|c| c.id == id)
+    }
+
     /// Whether any diagnostic is an error (the exit code says so).
     pub fn has_errors(&self) -> bool {
         self.diagnostics
             .iter()
             .any(|d| d.severity == Severity::Error)
     }
+}
+
+/// No story has the id asked for.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub struct UnknownStory {
+    pub id: String,
+    /// The ledger knows the id: the story was published and has since
+    /// vanished from the archives (or was dropped).
+    pub vanished: bool,
+    /// The correction that dropped the story, if one did.
+    pub dropped: Option<Location>,
+    /// The published ids most like it: those of the same day, else the
+    /// nearest by edit distance.
+    pub closest: Vec<String>,
+}
+
+impl std::fmt::Display for UnknownStory {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "no story has the id `{}`", self.id)?;
+        if let Some(at) = &self.dropped {
+            return write!(f, "; the correction at {at} drops it");
+        }
+        if self.vanished {
+            f.write_str(" any more: it was published, and has vanished from the archives")?;
+        }
+        if !self.closest.is_empty() {
+            let ids: Vec<String> = self.closest.iter().map(|id| format!("`{id}`")).collect();
+            write!(f, "; the closest ids are {}", ids.join(", "))?;
+        }
+        Ok(())
+    }
+}
+
+/// Ids of the same day as `id` (its `YYYY-MM-DD` prefix), nearest first,
+/// at most five; when there are none, the three nearest of all. Nearest is
+/// by edit distance, then the longer common prefix, then the id.
+fn closest_ids<'a>(id: &str, ids: impl Iterator<Item = &'a str> + Clone) -> Vec<String> {
+    let day = id
+        .get(..10)
+        .filter(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").is_ok());
+    let same_day: Vec<&str> = match day {
+        Some(day) => ids.clone().filter(|other| other.starts_with(day)).collect(),
+        None => Vec::new(),
+    };
+    let (pool, keep) = if same_day.is_empty() {
+        (ids.collect::<Vec<_>>(), 3)
+    } else {
+        (same_day, 5)
+    };
+    let mut ranked: Vec<(usize, std::cmp::Reverse<usize>, &str)> = pool
+        .into_iter()
+        .map(|other| {
+            let common = id
+                .bytes()
+                .zip(other.bytes())
+                .take_while(|(a, b)| a == b)
+                .count();
+            (
+                strsim::levenshtein(id, other),
+                std::cmp::Reverse(common),
+                other,
+            )
+        })
+        .collect();
+    ranked.sort_unstable();
+    ranked.dedup_by(|a, b| a.2 == b.2);
+    ranked
+        .into_iter()
+        .take(keep)
+        .map(|(_, _, other)| other.to_owned())
+        .collect()
 }
 
 /// The corrections file of `config`; none when it is not set and the
@@ -135,5 +237,34 @@ pub fn taxonomy(config: &Config) -> Result<Taxonomy, TaxonomyError> {
         Taxonomy::load(&config.taxonomy)
     } else {
         Ok(Taxonomy::builtin())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::closest_ids;
+
+    const IDS: [&str; 4] = [
+        "2020-03-03-port-officers-trained-in-lome",
+        "2020-03-03-judges-meet-in-vienna",
+        "2020-03-04-port-officers-trained-in-accra",
+        "2019-11-20-a-report-on-wildlife-crime",
+    ];
+
+    #[test]
+    fn unknown_ids_get_the_ids_of_their_day_else_the_nearest() {
+        // Same day: both of that day, the nearer first.
+        assert_eq!(
+            closest_ids("2020-03-03-port-officers-trained", IDS.into_iter()),
+            [IDS[0], IDS[1]]
+        );
+        // No story that day: the three nearest of all.
+        assert_eq!(
+            closest_ids("2020-03-05-port-officers-trained-in-accra", IDS.into_iter()),
+            [IDS[2], IDS[0], IDS[1]]
+        );
+        // Not an id at all: still the nearest.
+        assert_eq!(closest_ids("wildlife", IDS.into_iter()).len(), 3);
+        assert!(closest_ids("x", std::iter::empty()).is_empty());
     }
 }

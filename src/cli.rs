@@ -73,6 +73,28 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         explain: Option<PathBuf>,
     },
+    /// Show why one story has its themes and programmes.
+    ///
+    /// Finds the story by its published id (as in the feeds and story
+    /// pages; the archives, ledger and corrections of the config), and
+    /// prints each theme that matched something, given or not, with the
+    /// rule that gave it (`title`: named in the title; `body`: the body
+    /// dwells on it, directly or through a programme that implies it) or
+    /// the reason it was not given (only in a list of mandates, below
+    /// min_matches, below min_share), each programme named, the terms that
+    /// matched (how often, title or body, in a list), and the correction
+    /// applied to the story, if any. An unknown id exits 2 and names the
+    /// closest ids.
+    #[command(
+        after_help = "Example:\n  storyfeed explain 2020-03-03-example-story\n  storyfeed explain 2020-03-03-example-story --config site.toml"
+    )]
+    Explain {
+        /// The story's published id
+        id: String,
+        /// Config file [default: ./storyfeed.toml if present, else built-in defaults]
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
     /// Build the static site: feeds per theme and programme, story pages, index, OPML.
     ///
     /// Reads the archives given (files or directories), else those named in
@@ -213,6 +235,7 @@ pub fn run() -> Result<ExitCode> {
             ..
         } => explain(&file),
         Command::Check { paths, .. } => check(&paths),
+        Command::Explain { id, config } => explain_story(&id, config.as_deref()),
         Command::Build(args) => build(args),
         Command::Ping { out, config } => ping(out, config.as_deref()),
         Command::Serve {
@@ -545,6 +568,58 @@ fn explain(file: &Path) -> Result<ExitCode> {
         .iter()
         .any(|d| d.severity == Severity::Error);
     Ok(exit_code(has_errors))
+}
+
+fn explain_story(id: &str, config: Option<&Path>) -> Result<ExitCode> {
+    let config = load_config(config, None)?;
+    let catalog = Catalog::load(&config)?;
+    let story = match catalog.story(id) {
+        Ok(story) => story,
+        Err(unknown) if catalog.has_errors() => {
+            return Err(anyhow::Error::new(unknown)
+                .context("the archives have errors (`storyfeed check` lists them)"))
+        }
+        Err(unknown) => return Err(unknown.into()),
+    };
+    let explanation = catalog.taxonomy.explain(story);
+    let mut out = format!("{}\n  title: {}\n", story.id.as_str(), story.title);
+    for source in &story.sources {
+        out.push_str(&format!("  from: {}:{}\n", source.file, source.line));
+    }
+    out.push_str(&format!(
+        "  themes: {}\n  programmes: {}\n",
+        list_or_none(&story.themes),
+        list_or_none(&story.programmes)
+    ));
+    out.push_str("why:\n");
+    if explanation.themes.is_empty() && explanation.programmes.is_empty() {
+        out.push_str("  no term of any theme or programme matched\n");
+    }
+    for theme in &explanation.themes {
+        out.push_str(&format!("  {theme:#}\n"));
+    }
+    for programme in &explanation.programmes {
+        out.push_str(&format!("  {programme:#}\n"));
+    }
+    if let Some(correction) = catalog.correction(story.id.as_str()) {
+        out.push_str(&format!("correction at {}:\n", correction.location));
+        for change in correction.changes() {
+            out.push_str(&format!("  {change}\n"));
+        }
+        if correction.title.is_some() {
+            out.push_str("  (the terms above are read in the corrected title)\n");
+        }
+    }
+    print!("{out}");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn list_or_none(slugs: &[String]) -> String {
+    if slugs.is_empty() {
+        "none".to_owned()
+    } else {
+        slugs.join(", ")
+    }
 }
 
 #[derive(Debug, clap::Args)]

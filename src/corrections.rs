@@ -73,6 +73,8 @@ pub struct CorrectionReport {
     pub dropped: usize,
     /// Corrections whose story is not there.
     pub unmatched: Vec<Unmatched>,
+    /// Corrections that found their story (drops included), in file order.
+    pub corrected: Vec<Correction>,
 }
 
 /// A correction that found no story.
@@ -218,6 +220,7 @@ impl Corrections {
         }
         for (i, c) in found {
             report.applied += 1;
+            report.corrected.push(c.clone());
             if c.drop {
                 drop[i] = true;
                 report.dropped += 1;
@@ -237,6 +240,38 @@ impl Corrections {
 }
 
 impl Correction {
+    /// What the correction changes, one phrase each, for people
+    /// (`storyfeed explain`).
+    pub fn changes(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if self.drop {
+            out.push("drops the story".to_owned());
+        }
+        if let Some(title) = &self.title {
+            out.push(format!("sets the title to {title:?}"));
+        }
+        if let Some(dates) = self.dates {
+            out.push(if dates.start() == dates.end() {
+                format!("sets the date to {}", dates.start())
+            } else {
+                format!("sets the dates to {} to {}", dates.start(), dates.end())
+            });
+        }
+        if let Some(places) = &self.places {
+            out.push(format!("sets the places to {places:?}"));
+        }
+        let slugs = [
+            ("adds theme", &self.add_themes),
+            ("removes theme", &self.remove_themes),
+            ("adds programme", &self.add_programmes),
+            ("removes programme", &self.remove_programmes),
+        ];
+        for (what, slugs) in slugs {
+            out.extend(slugs.iter().map(|slug| format!("{what} {slug}")));
+        }
+        out
+    }
+
     fn apply_to(&self, story: &mut Story) {
         if let Some(title) = &self.title {
             story.title.clone_from(title);

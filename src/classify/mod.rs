@@ -70,7 +70,10 @@
 //! - `matcher`: compiling the patterns and finding them in a text (its
 //!   `scan` submodule is the word-start scan and the prefix table).
 //! - `rules`: from the matches to the themes and programmes given.
+//! - `explain`: why a story gets what it gets ([`Taxonomy::explain`]), by
+//!   the same counting and rule (`storyfeed explain STORY_ID`).
 
+mod explain;
 mod matcher;
 mod rules;
 mod taxonomy;
@@ -85,8 +88,10 @@ use crate::cache::{self, BuildCache, Classes, Key};
 use crate::story::Story;
 
 pub use crate::location::Location;
+pub use explain::{Explanation, ProgrammeExplanation, TermCount, ThemeExplanation, ThemeReason};
 use matcher::Matcher;
 use rules::Scratch;
+pub use rules::Verdict;
 pub use taxonomy::TaxonomyError;
 
 /// The shipped taxonomy, compiled in.
@@ -227,17 +232,32 @@ impl Taxonomy {
     /// Leaves the evidence of a story in `scratch.tally`; returns the
     /// length of its body in bytes.
     fn tally(&self, story: &Story, scratch: &mut Scratch) -> usize {
+        self.tally_seeing(story, scratch, |_, _, _| {})
+    }
+
+    /// `tally`, showing `see` each text (the title, then each paragraph),
+    /// whether it is the title, and the scratch holding its hits and which
+    /// stood in a list. `explain` watches here; `classify` passes a no-op.
+    #[inline]
+    fn tally_seeing(
+        &self,
+        story: &Story,
+        scratch: &mut Scratch,
+        mut see: impl FnMut(&str, bool, &Scratch),
+    ) -> usize {
         let m = &self.matcher;
         scratch
             .tally
             .reset(m.theme_slugs.len(), m.programme_slugs.len());
         m.scan(&story.title, &mut scratch.hits, &mut scratch.anchors);
         m.count(&story.title, true, &self.settings, scratch);
+        see(&story.title, true, scratch);
         let mut body_bytes = 0;
         for p in &story.paragraphs {
             body_bytes += p.len();
             m.scan(p, &mut scratch.hits, &mut scratch.anchors);
             m.count(p, false, &self.settings, scratch);
+            see(p, false, scratch);
         }
         body_bytes
     }

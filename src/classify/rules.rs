@@ -192,23 +192,67 @@ impl Matcher {
         let short = body_bytes < settings.short_story_bytes;
         let mut out: Vec<String> = (0..self.theme_slugs.len())
             .filter(|&t| {
-                let in_title = tally.title.get(t).copied().unwrap_or(false);
-                let body = tally.body.get(t).copied().unwrap_or(0);
-                let min = if short {
-                    1
-                } else {
-                    self.theme_min
-                        .get(t)
-                        .copied()
-                        .unwrap_or(settings.min_matches)
-                };
-                in_title || (body >= min && body as f64 >= settings.min_share * strongest as f64)
+                self.verdict(t, tally, short, strongest, settings)
+                    .is_given()
             })
             .filter_map(|t| self.theme_slugs.get(t).cloned())
             .collect();
         out.sort_unstable();
         out.dedup();
         out
+    }
+
+    /// What the rule says of theme `t`: `decide` and `explain` both ask
+    /// here, so an explanation cannot disagree with the classification.
+    #[inline]
+    pub(super) fn verdict(
+        &self,
+        t: usize,
+        tally: &Tally,
+        short: bool,
+        strongest: usize,
+        settings: &Settings,
+    ) -> Verdict {
+        let in_title = tally.title.get(t).copied().unwrap_or(false);
+        let count = tally.body.get(t).copied().unwrap_or(0);
+        let min = if short {
+            1
+        } else {
+            self.theme_min
+                .get(t)
+                .copied()
+                .unwrap_or(settings.min_matches)
+        };
+        if in_title {
+            Verdict::Title
+        } else if count < min {
+            Verdict::TooFew { count, min }
+        } else if count as f64 >= settings.min_share * strongest as f64 {
+            Verdict::Body { count, min }
+        } else {
+            Verdict::SmallShare { count, strongest }
+        }
+    }
+}
+
+/// The rule's answer for one theme of one story.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// Given: named in the title, outside a list.
+    Title,
+    /// Given: `count` body matches, at least `min` and `min_share` of the
+    /// strongest theme's.
+    Body { count: usize, min: usize },
+    /// Not given: fewer than `min` body matches outside lists.
+    TooFew { count: usize, min: usize },
+    /// Not given: `count` is under `min_share` of `strongest`, the count of
+    /// the theme the story dwells on most.
+    SmallShare { count: usize, strongest: usize },
+}
+
+impl Verdict {
+    pub fn is_given(self) -> bool {
+        matches!(self, Verdict::Title | Verdict::Body { .. })
     }
 }
 

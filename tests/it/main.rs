@@ -19,6 +19,7 @@ mod digest_render;
 mod dkim;
 mod expected_corpus;
 mod expected_pages;
+mod explain;
 mod harness;
 mod hostile;
 mod layouts;

@@ -268,6 +268,11 @@ impl Matcher {
         self.variants.get(h.pattern)?.get(h.variant)
     }
 
+    /// Whether the hit is an acronym (matched in its exact case).
+    pub(super) fn is_acronym(&self, h: &Hit) -> bool {
+        self.variant(h).is_some_and(|v| v.exact.is_some())
+    }
+
     pub(super) fn evidence(&self, h: &Hit) -> &Evidence {
         self.variant(h).map_or(&Evidence::Ignore, |v| &v.evidence)
     }
