@@ -162,10 +162,15 @@ impl Store {
             ));
         };
         let run = self.write(|tx| {
-            tx.execute(
+            tx.prepare_cached(
                 "INSERT INTO runs (pid, lock_token, started_at, heartbeat) VALUES (?1, ?2, ?3, ?4)",
-                params![std::process::id(), lock.token, now(), unix(Utc::now())],
-            )?;
+            )?
+            .execute(params![
+                std::process::id(),
+                lock.token,
+                now(),
+                unix(Utc::now())
+            ])?;
             Ok(tx.last_insert_rowid())
         })?;
         let conn = connect(&path)?;
@@ -174,6 +179,8 @@ impl Store {
             conn,
             run,
             token: lock.token.clone(),
+            durable: None,
+            beat: 0,
         };
         let writer = std::thread::Builder::new()
             .name("storyfeed-journal".to_owned())
@@ -271,6 +278,11 @@ struct Writer {
     conn: Connection,
     run: i64,
     token: String,
+    /// The `synchronous` mode set now (switched only when a batch needs
+    /// the other one).
+    durable: Option<bool>,
+    /// When the heartbeat was last written (unix seconds).
+    beat: i64,
 }
 
 impl Writer {
@@ -310,18 +322,27 @@ impl Writer {
 
     fn apply(&mut self, batch: &[Request]) -> Result<Vec<Option<Claim>>, rusqlite::Error> {
         let durable = batch.iter().any(|r| !matches!(r.op, Op::Claim(_)));
-        self.conn
-            .pragma_update(None, "synchronous", if durable { "FULL" } else { "NORMAL" })?;
+        if self.durable != Some(durable) {
+            self.conn.pragma_update(
+                None,
+                "synchronous",
+                if durable { "FULL" } else { "NORMAL" },
+            )?;
+            self.durable = Some(durable);
+        }
         let (run, token) = (self.run, self.token.clone());
+        let heartbeat = unix(Utc::now());
+        // Once a second is plenty against a lease of a minute; every batch
+        // was a write per message.
+        let beat = heartbeat > self.beat;
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let at = now();
-        let heartbeat = unix(Utc::now());
-        tx.execute(
-            "UPDATE runs SET heartbeat = ?1 WHERE id = ?2",
-            params![heartbeat, run],
-        )?;
+        if beat {
+            tx.prepare_cached("UPDATE runs SET heartbeat = ?1 WHERE id = ?2")?
+                .execute(params![heartbeat, run])?;
+        }
         let mut answers = Vec::with_capacity(batch.len());
         for request in batch {
             answers.push(match &request.op {
@@ -340,21 +361,22 @@ impl Writer {
                     None
                 }
                 Op::Finish => {
-                    tx.execute(
+                    tx.prepare_cached(
                         "UPDATE deliveries SET status = 'pending', run_id = NULL,
                              detail = 'not sent: the run ended first', at = ?2
                          WHERE run_id = ?1 AND status = 'claimed'",
-                        params![run, at],
-                    )?;
-                    tx.execute(
-                        "UPDATE runs SET finished_at = ?2 WHERE id = ?1",
-                        params![run, at],
-                    )?;
+                    )?
+                    .execute(params![run, at])?;
+                    tx.prepare_cached("UPDATE runs SET finished_at = ?2 WHERE id = ?1")?
+                        .execute(params![run, at])?;
                     None
                 }
             });
         }
         tx.commit()?;
+        if beat {
+            self.beat = heartbeat;
+        }
         Ok(answers)
     }
 }
@@ -368,20 +390,19 @@ fn claim(
     at: &str,
 ) -> Result<Claim, rusqlite::Error> {
     let suppressed = tx
-        .query_row(
-            "SELECT 1 FROM suppressions WHERE address = ?1",
-            params![entry.to],
-            |_| Ok(()),
-        )
+        .prepare_cached("SELECT 1 FROM suppressions WHERE address = ?1")?
+        .query_row(params![entry.to], |_| Ok(()))
         .optional()?
         .is_some();
     if suppressed {
         return Ok(Claim::Unsubscribed);
     }
     let row: Option<(String, Option<i64>)> = tx
-        .query_row(
+        .prepare_cached(
             "SELECT status, run_id FROM deliveries
              WHERE address = ?1 AND period_first = ?2 AND period_last = ?3",
+        )?
+        .query_row(
             params![entry.to, entry.period.first, entry.period.last],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
@@ -390,9 +411,11 @@ fn claim(
         Some((status, _)) if status == "sent" || status == "failed" => return Ok(Claim::Done),
         Some((status, Some(other))) if status == "claimed" && other != run => {
             let live: Option<bool> = tx
-                .query_row(
+                .prepare_cached(
                     "SELECT finished_at IS NULL AND lock_token <> ?2 AND heartbeat >= ?3
                      FROM runs WHERE id = ?1",
+                )?
+                .query_row(
                     params![other, token, now_unix - LEASE.as_secs() as i64],
                     |r| r.get(0),
                 )
@@ -403,13 +426,11 @@ fn claim(
         }
         _ => {}
     }
-    tx.execute(
-        "INSERT INTO deliveries (address, period_first, period_last, status, message_id, stories, detail, at, run_id)
+    tx.prepare_cached("INSERT INTO deliveries (address, period_first, period_last, status, message_id, stories, detail, at, run_id)
          VALUES (?1, ?2, ?3, 'claimed', ?4, ?5, NULL, ?6, ?7)
          ON CONFLICT (address, period_first, period_last) DO UPDATE SET
              status = 'claimed', message_id = excluded.message_id, stories = excluded.stories,
-             detail = NULL, at = excluded.at, run_id = excluded.run_id",
-        params![
+             detail = NULL, at = excluded.at, run_id = excluded.run_id")?.execute(params![
             entry.to,
             entry.period.first,
             entry.period.last,
@@ -417,8 +438,7 @@ fn claim(
             entry.stories as i64,
             at,
             run
-        ],
-    )?;
+        ])?;
     Ok(Claim::Granted)
 }
 
@@ -432,30 +452,28 @@ fn record(
 ) -> Result<(), rusqlite::Error> {
     if status == Status::Pending {
         // Deferred: this run's claim is released, free for the next run.
-        tx.execute(
+        tx.prepare_cached(
             "UPDATE deliveries SET status = 'pending', run_id = NULL, detail = ?5, at = ?6
              WHERE address = ?1 AND period_first = ?2 AND period_last = ?3
                AND run_id = ?4 AND status = 'claimed'",
-            params![
-                entry.to,
-                entry.period.first,
-                entry.period.last,
-                run,
-                detail,
-                at
-            ],
-        )?;
+        )?
+        .execute(params![
+            entry.to,
+            entry.period.first,
+            entry.period.last,
+            run,
+            detail,
+            at
+        ])?;
         return Ok(());
     }
-    tx.execute(
-        "INSERT INTO deliveries (address, period_first, period_last, status, message_id, stories, detail, at, run_id)
+    tx.prepare_cached("INSERT INTO deliveries (address, period_first, period_last, status, message_id, stories, detail, at, run_id)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
          ON CONFLICT (address, period_first, period_last) DO UPDATE SET
              status = excluded.status, message_id = excluded.message_id,
              stories = excluded.stories, detail = excluded.detail, at = excluded.at,
              run_id = excluded.run_id
-         WHERE deliveries.status <> 'sent'",
-        params![
+         WHERE deliveries.status <> 'sent'")?.execute(params![
             entry.to,
             entry.period.first,
             entry.period.last,
@@ -465,7 +483,6 @@ fn record(
             detail,
             at,
             run
-        ],
-    )?;
+        ])?;
     Ok(())
 }
