@@ -9,12 +9,13 @@ use chrono::NaiveDate;
 
 use super::archive::{FeedDoc, FH_NAMESPACE};
 use super::urls::{story_path, Format};
-use super::{midnight_utc, xml_text, BuildError, Group, Site};
+use super::{midnight_utc, xml_text, BuildError, Contents, Group, Site};
 
 pub fn render(
     site: &Site,
     group: &Group,
     doc: &FeedDoc,
+    contents: &Contents,
     fallback: NaiveDate,
 ) -> Result<Vec<u8>, BuildError> {
     let config = site.config;
@@ -23,7 +24,8 @@ pub fn render(
     let entries = doc
         .stories
         .iter()
-        .map(|story| {
+        .enumerate()
+        .map(|(i, story)| {
             let permalink = site.url(&story_path(&story.id));
             let date = midnight_utc(story.start());
             Entry {
@@ -39,7 +41,7 @@ pub fn render(
                 }],
                 summary: Some(Text::plain(xml_text(&story.summary))),
                 content: Some(Content {
-                    value: Some(site.content_html(story)),
+                    value: Some(contents.html(i, story)),
                     content_type: Some("html".to_owned()),
                     ..Content::default()
                 }),

@@ -11,7 +11,7 @@ use serde_json::value::RawValue;
 use super::archive::FeedDoc;
 use super::urls::{story_path, Format};
 // Same text as the XML feeds: a reader switching formats sees the same title.
-use super::{midnight_utc, xml_text, BuildError, Group, Site};
+use super::{midnight_utc, xml_text, BuildError, Contents, Group, Site};
 
 #[derive(Serialize)]
 struct JsonFeed<'a> {
@@ -58,6 +58,7 @@ pub fn render(
     site: &Site,
     group: &Group,
     doc: &FeedDoc,
+    contents: &Contents,
     _fallback: NaiveDate,
 ) -> Result<Vec<u8>, BuildError> {
     let config = site.config;
@@ -65,13 +66,14 @@ pub fn render(
     let items = doc
         .stories
         .iter()
-        .map(|story| {
+        .enumerate()
+        .map(|(i, story)| {
             let permalink = site.url(&story_path(&story.id));
             JsonItem {
                 id: permalink.clone(),
                 url: permalink,
                 title: xml_text(&story.title),
-                content_html: site.content_json(story),
+                content_html: contents.json(i, story),
                 summary: xml_text(&story.summary),
                 date_published: midnight_utc(story.start()).to_rfc3339(),
                 tags: site.tags(story).into_iter().map(|tag| tag.name).collect(),

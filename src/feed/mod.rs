@@ -76,26 +76,6 @@ pub struct Site<'a> {
     pub config: &'a Config,
     pub taxonomy: &'a Taxonomy,
     pub stories: &'a [Story],
-    /// Each story's feed content, rendered once (see [`Site::content_html`]).
-    contents: Vec<OnceLock<Content>>,
-}
-
-/// A story's feed content, as HTML and as a JSON string.
-struct Content {
-    html: String,
-    json: Box<RawValue>,
-}
-
-impl Content {
-    fn of(story: &Story) -> Content {
-        let html = content_html(story);
-        // A string always serialises.
-        let json = serde_json::to_string(&html)
-            .ok()
-            .and_then(|s| RawValue::from_string(s).ok())
-            .unwrap_or_default();
-        Content { html, json }
-    }
 }
 
 impl<'a> Site<'a> {
@@ -104,42 +84,7 @@ impl<'a> Site<'a> {
             config,
             taxonomy,
             stories,
-            contents: (0..stories.len()).map(|_| OnceLock::new()).collect(),
         }
-    }
-
-    /// A story's body as feed content ([`content_html`]). A story is in the
-    /// feed of all stories and of each of its themes and programmes, each
-    /// in three formats, with its archives: rendered once for all of them
-    /// (rendering it per document was a fifth of a first build), and only
-    /// for the documents a build really writes.
-    pub fn content_html(&self, story: &Story) -> String {
-        match self.content(story) {
-            Some(c) => c.html.clone(),
-            None => content_html(story),
-        }
-    }
-
-    /// [`Site::content_html`] as a JSON string, escaped once.
-    pub fn content_json(&self, story: &Story) -> Box<RawValue> {
-        match self.content(story) {
-            Some(c) => c.json.clone(),
-            None => Content::of(story).json,
-        }
-    }
-
-    fn content(&self, story: &Story) -> Option<&Content> {
-        let cell = self.contents.get(self.index_of(story)?)?;
-        Some(cell.get_or_init(|| Content::of(story)))
-    }
-
-    /// The position of `story` in `self.stories`, if it is one of them.
-    fn index_of(&self, story: &Story) -> Option<usize> {
-        let size = std::mem::size_of::<Story>();
-        let base = self.stories.as_ptr() as usize;
-        let offset = (story as *const Story as usize).checked_sub(base)?;
-        let index = offset / size;
-        (offset % size == 0 && index < self.stories.len()).then_some(index)
     }
 
     /// All stories, then each theme and each programme in taxonomy order.
@@ -465,6 +410,50 @@ pub fn build_site_cached(
     })
 }
 
+/// The feed content of one document's stories ([`content_html`]), each
+/// rendered once for the three formats (a story is in a dozen documents
+/// with the archives; rendering it per format was a fifth of a first build)
+/// and dropped with the document, so memory stays that of one document.
+pub(crate) struct Contents {
+    cells: Vec<OnceLock<Content>>,
+}
+
+/// A story's feed content, as HTML and as a JSON string.
+struct Content {
+    html: String,
+    json: Box<RawValue>,
+}
+
+impl Contents {
+    pub(crate) fn new(stories: usize) -> Contents {
+        Contents {
+            cells: (0..stories).map(|_| OnceLock::new()).collect(),
+        }
+    }
+
+    fn get(&self, i: usize, story: &Story) -> &Content {
+        self.cells[i].get_or_init(|| {
+            let html = content_html(story);
+            // A string always serialises.
+            let json = serde_json::to_string(&html)
+                .ok()
+                .and_then(|s| RawValue::from_string(s).ok())
+                .unwrap_or_default();
+            Content { html, json }
+        })
+    }
+
+    /// The content of item `i` (`story`) as HTML.
+    pub(crate) fn html(&self, i: usize, story: &Story) -> String {
+        self.get(i, story).html.clone()
+    }
+
+    /// The content of item `i` as a JSON string, escaped once.
+    pub(crate) fn json(&self, i: usize, story: &Story) -> Box<RawValue> {
+        self.get(i, story).json.clone()
+    }
+}
+
 /// The part of every file's cache key that is not its stories: the code,
 /// the settings pages and feeds show, and the taxonomy (names and
 /// descriptions are shown).
@@ -569,15 +558,16 @@ impl Worker<'_> {
             // rebuild's work: once per document, not once per format.
             let content =
                 salt.map(|salt| cache::key_of(&(salt, fallback, doc.stories, doc.prev, doc.next)));
+            let contents = Contents::new(doc.stories.len());
             for format in Format::ALL {
                 let path = doc.path(format);
                 let key = content.map(|content| cache::key_of(&(content, &path)));
                 if !self.reuse(&path, key) {
                     let fallback = fallback.unwrap_or(NaiveDate::MIN);
                     let bytes = match format {
-                        Format::Rss => rss::render(site, group, doc, fallback)?,
-                        Format::Atom => atom::render(site, group, doc, fallback)?,
-                        Format::Json => json::render(site, group, doc, fallback)?,
+                        Format::Rss => rss::render(site, group, doc, &contents, fallback)?,
+                        Format::Atom => atom::render(site, group, doc, &contents, fallback)?,
+                        Format::Json => json::render(site, group, doc, &contents, fallback)?,
                     };
                     self.write(&path, key, &bytes)?;
                 }

@@ -14,12 +14,13 @@ use rss::{Category, Channel as RssChannel, Guid, Item};
 
 use super::archive::{empty_history_elements, FeedDoc, FH_NAMESPACE};
 use super::urls::Format;
-use super::{html_text, midnight_utc, xml_text, BuildError, Group, Site};
+use super::{html_text, midnight_utc, xml_text, BuildError, Contents, Group, Site};
 
 pub fn render(
     site: &Site,
     group: &Group,
     doc: &FeedDoc,
+    contents: &Contents,
     fallback: NaiveDate,
 ) -> Result<Vec<u8>, BuildError> {
     let config = site.config;
@@ -42,7 +43,8 @@ pub fn render(
     let items = doc
         .stories
         .iter()
-        .map(|story| {
+        .enumerate()
+        .map(|(i, story)| {
             let permalink = site.url(&super::urls::story_path(&story.id));
             Item {
                 title: Some(xml_text(&story.title)),
@@ -50,7 +52,7 @@ pub fn render(
                 // Written as CDATA and rendered as HTML by readers: escaped
                 // here, or markup in a story would be live.
                 description: Some(html_text(&story.summary)),
-                content: Some(site.content_html(story)),
+                content: Some(contents.html(i, story)),
                 guid: Some(Guid {
                     value: permalink,
                     permalink: true,
