@@ -184,6 +184,16 @@ enum Command {
         #[arg(long)]
         config: Option<PathBuf>,
     },
+    /// Check the setup before the first real send: URLs, secret, DKIM, sender, SMTP.
+    ///
+    /// One line a check: ok, warning or error, what was found and what to
+    /// do. Sends nothing. Exit 1 on any error.
+    #[command(after_help = "Example:\n  STORYFEED_SMTP_PASSWORD=... storyfeed doctor")]
+    Doctor {
+        /// Config file [default: ./storyfeed.toml if present]
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
     /// Manage the subscribers in the database: list, add, remove, import, export, stats.
     #[command(
         subcommand,
@@ -256,6 +266,7 @@ pub fn run() -> Result<ExitCode> {
         Command::Digest(args) => digest(args),
         Command::Unsubscribe { address, config } => unsubscribe(&address, config.as_deref()),
         Command::Subscribers(command) => subscribers::run(command),
+        Command::Doctor { config } => doctor(config.as_deref()),
         Command::Dkim(DkimCommand::Keygen {
             selector,
             domain,
@@ -734,4 +745,13 @@ fn dkim_keygen(
     );
     println!("{}", key.signer.dns_record());
     Ok(ExitCode::SUCCESS)
+}
+
+fn doctor(config: Option<&Path>) -> Result<ExitCode> {
+    let config = load_config(config, None)?;
+    let checks = storyfeed::doctor::run(&config, None);
+    for check in &checks {
+        println!("{check}");
+    }
+    Ok(exit_code(storyfeed::doctor::has_errors(&checks)))
 }

@@ -31,6 +31,7 @@ pub mod config;
 pub mod corrections;
 pub mod digest;
 pub mod dkim;
+pub mod doctor;
 pub mod feed;
 pub mod fs;
 pub mod location;

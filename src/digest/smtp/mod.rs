@@ -230,3 +230,34 @@ where
         None => Ok(()),
     }
 }
+
+/// What [`probe`] found: the session that would carry the digests.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Probe {
+    pub tls: TlsMode,
+    /// The user logged in as, if any.
+    pub user: Option<String>,
+}
+
+/// Opens one session as a run would (TCP, TLS or STARTTLS, EHLO, AUTH),
+/// then QUIT: sends nothing. For `storyfeed doctor`.
+pub fn probe(settings: &SmtpSettings) -> Result<Probe, SmtpError> {
+    let claim = |_: &Job| Ok(false);
+    let record = |_: &Job, _: Outcome| Ok(());
+    let run = Run::new(settings, &claim, &record)?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(SmtpError::Runtime)?;
+    runtime.block_on(async {
+        let mut conn = run.connect().await?;
+        let _ = tokio::time::timeout(settings.timeout, conn.quit()).await;
+        Ok(Probe {
+            tls: settings.tls,
+            user: settings
+                .user
+                .clone()
+                .filter(|_| settings.password.is_some()),
+        })
+    })
+}

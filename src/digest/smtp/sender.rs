@@ -280,7 +280,7 @@ where
     }
 
     /// TCP (TCP_NODELAY on), TLS for `smtps`, EHLO, STARTTLS, AUTH.
-    async fn connect(&self) -> Result<AsyncSmtpConnection, SmtpError> {
+    pub(super) async fn connect(&self) -> Result<AsyncSmtpConnection, SmtpError> {
         let s = self.settings;
         let stream = socket::open(s, self.tls.as_ref()).await?;
         let mut conn = tokio::time::timeout(

@@ -1,0 +1,310 @@
+//! `storyfeed doctor`: the checks an operator runs before the first real
+//! send. Each gives one [`Check`] (ok, warning, error or skipped) saying
+//! what was found and what to do; nothing is sent unless a test address is
+//! given, and no state is changed.
+
+use std::fmt;
+
+use lettre::message::Mailbox;
+use url::{Host, Url};
+
+use crate::config::Config;
+use crate::digest::deliver::load_secret;
+use crate::digest::smtp::{self, SmtpSettings, TlsMode};
+
+/// Shorter secrets still work, but are easier to guess offline from a
+/// signed link.
+const MIN_SECRET: usize = 32;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    Ok,
+    Warning,
+    Error,
+    /// Not run here (needs what this machine lacks).
+    Skipped,
+}
+
+impl Level {
+    fn word(self) -> &'static str {
+        match self {
+            Level::Ok => "ok",
+            Level::Warning => "warning",
+            Level::Error => "error",
+            Level::Skipped => "skipped",
+        }
+    }
+}
+
+/// One line of the report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Check {
+    pub level: Level,
+    /// What was checked: `base_url`, `smtp`, …
+    pub name: &'static str,
+    /// What was found; what to do.
+    pub message: String,
+}
+
+impl Check {
+    fn new(level: Level, name: &'static str, message: impl Into<String>) -> Check {
+        Check {
+            level,
+            name,
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for Check {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{:<8} {}: {}",
+            self.level.word(),
+            self.name,
+            self.message
+        )
+    }
+}
+
+/// Every check, in a fixed order. `smtp_url` overrides
+/// `digest.smtp_url`, as `digest --smtp` does.
+pub fn run(config: &Config, smtp_url: Option<&str>) -> Vec<Check> {
+    let mut checks = vec![
+        https("base_url", Some(&config.base_url)),
+        https("subscribe_url", config.subscribe_url.as_deref()),
+        secret(config),
+    ];
+    checks.extend(dkim(config));
+    checks.push(list_id(config));
+    checks.push(from(config));
+    checks.push(smtp_check(config, smtp_url));
+    checks.push(Check::new(
+        Level::Skipped,
+        "dns",
+        "SPF, DKIM TXT and DMARC records are not checked: that needs a resolver and \
+         network; look them up with `dig TXT` before the first send",
+    ));
+    checks
+}
+
+/// True when any check is an error.
+pub fn has_errors(checks: &[Check]) -> bool {
+    checks.iter().any(|c| c.level == Level::Error)
+}
+
+fn https(name: &'static str, value: Option<&str>) -> Check {
+    let Some(value) = value else {
+        return Check::new(Level::Ok, name, "not set");
+    };
+    let url = match Url::parse(value) {
+        Ok(url) => url,
+        Err(e) => return Check::new(Level::Error, name, format!("`{value}` is not a URL: {e}")),
+    };
+    match url.scheme() {
+        "https" => Check::new(Level::Ok, name, format!("{value} is https")),
+        "http" if is_loopback(&url) => Check::new(
+            Level::Ok,
+            name,
+            format!("{value} is http on loopback: fine for testing; use https in production"),
+        ),
+        _ => Check::new(
+            Level::Warning,
+            name,
+            format!(
+                "{value} is not https: mail clients distrust such links and one-click \
+                 unsubscribe (RFC 8058) needs https; publish the site over https"
+            ),
+        ),
+    }
+}
+
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
+fn secret(config: &Config) -> Check {
+    let d = &config.digest;
+    match load_secret(config) {
+        Err(e) => Check::new(Level::Error, "secret", e.to_string()),
+        Ok(None) => Check::new(
+            Level::Error,
+            "secret",
+            format!(
+                "not set: set the variable {} or digest.secret_file to at least {MIN_SECRET} \
+                 random bytes (e.g. `openssl rand -hex 32`)",
+                d.secret_env
+            ),
+        ),
+        Ok(Some(s)) if s.0.len() < MIN_SECRET => Check::new(
+            Level::Warning,
+            "secret",
+            format!(
+                "only {} bytes: use at least {MIN_SECRET} random bytes (e.g. `openssl rand -hex 32`)",
+                s.0.len()
+            ),
+        ),
+        Ok(Some(s)) => Check::new(Level::Ok, "secret", format!("set, {} bytes", s.0.len())),
+    }
+}
+
+/// The key, then the From domain's alignment with it.
+fn dkim(config: &Config) -> Vec<Check> {
+    let d = &config.digest;
+    if let Err(e) = d.check_keys() {
+        return vec![Check::new(Level::Error, "dkim", e.to_string())];
+    }
+    let Some(signer) = &d.dkim else {
+        return vec![Check::new(
+            Level::Warning,
+            "dkim",
+            "not configured: a relay must sign (else set digest.dkim_selector, dkim_domain \
+             and dkim_key_file; `storyfeed dkim keygen` makes the key)",
+        )];
+    };
+    let mut checks = vec![Check::new(
+        Level::Ok,
+        "dkim",
+        format!(
+            "{} key loads; publish its record at {}",
+            signer.algorithm().tag(),
+            signer.record_name()
+        ),
+    )];
+    if let Some(from) = from_domain(config) {
+        let domain = signer.domain().trim_end_matches('.').to_ascii_lowercase();
+        // Relaxed alignment (RFC 7489 §3.1.1): the same organizational
+        // domain; a subdomain of the signing domain is the common case.
+        let aligned = from == domain || from.ends_with(&format!(".{domain}"));
+        checks.push(if aligned {
+            Check::new(
+                Level::Ok,
+                "dkim_alignment",
+                format!("From domain {from} is aligned with dkim_domain {domain}"),
+            )
+        } else {
+            Check::new(
+                Level::Warning,
+                "dkim_alignment",
+                format!(
+                    "From domain {from} is not aligned with dkim_domain {domain}: DMARC will \
+                     fail; sign with {from} or send from {domain}"
+                ),
+            )
+        });
+    }
+    checks
+}
+
+fn from_domain(config: &Config) -> Option<String> {
+    let mailbox: Mailbox = config.digest.from.parse().ok()?;
+    Some(mailbox.email.domain().to_ascii_lowercase())
+}
+
+fn list_id(config: &Config) -> Check {
+    let value = config.digest.list_id.trim();
+    if value.is_empty() {
+        Check::new(
+            Level::Error,
+            "list_id",
+            "digest.list_id is empty: set it (e.g. digest.news.example.org)",
+        )
+    } else {
+        Check::new(Level::Ok, "list_id", format!("<{value}>"))
+    }
+}
+
+fn from(config: &Config) -> Check {
+    let value = config.digest.from.trim();
+    if value.is_empty() {
+        return Check::new(
+            Level::Error,
+            "from",
+            "digest.from is empty: set your sender",
+        );
+    }
+    let mailbox: Mailbox = match value.parse() {
+        Ok(m) => m,
+        Err(e) => {
+            return Check::new(
+                Level::Error,
+                "from",
+                format!("digest.from `{value}` is not an address: {e}"),
+            )
+        }
+    };
+    let domain = mailbox.email.domain().to_ascii_lowercase();
+    if is_placeholder(&domain) {
+        Check::new(
+            Level::Warning,
+            "from",
+            format!(
+                "{} is a placeholder: set digest.from to your sender",
+                mailbox.email
+            ),
+        )
+    } else {
+        Check::new(Level::Ok, "from", mailbox.email.to_string())
+    }
+}
+
+/// RFC 2606 names, which no real sender uses.
+fn is_placeholder(domain: &str) -> bool {
+    [
+        "example.org",
+        "example.com",
+        "example.net",
+        "example",
+        "invalid",
+        "localhost",
+        "test",
+    ]
+    .iter()
+    .any(|p| domain == *p || domain.ends_with(&format!(".{p}")))
+}
+
+fn smtp_check(config: &Config, url: Option<&str>) -> Check {
+    let settings = match SmtpSettings::from_config(config, url) {
+        Ok(Some(s)) => s,
+        Ok(None) => {
+            return Check::new(
+                Level::Warning,
+                "smtp",
+                format!(
+                    "no digest.smtp_url: digests go to the outbox ({}); set it to send",
+                    config.digest.outbox.display()
+                ),
+            )
+        }
+        Err(e) => return Check::new(Level::Error, "smtp", e.to_string()),
+    };
+    match smtp::probe(&settings) {
+        Ok(probe) => {
+            let tls = match probe.tls {
+                TlsMode::Implicit => "TLS",
+                TlsMode::StartTls => "STARTTLS",
+                TlsMode::None => "no TLS",
+            };
+            let auth = match &probe.user {
+                Some(user) => format!("logged in as `{user}`"),
+                None => "no login".to_owned(),
+            };
+            let mut message = format!("{} reachable: EHLO, {tls}, {auth}, QUIT", settings.server());
+            if probe.tls == TlsMode::None && !settings.host.is_empty() {
+                message.push_str(" (plaintext: loopback or smtp_allow_plaintext)");
+            }
+            Check::new(Level::Ok, "smtp", message)
+        }
+        Err(e) => Check::new(
+            Level::Error,
+            "smtp",
+            format!("{e}; check digest.smtp_url, the user and password, smtp_ca_file"),
+        ),
+    }
+}
