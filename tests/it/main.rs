@@ -17,6 +17,7 @@ mod detection;
 mod digest;
 mod digest_render;
 mod dkim;
+mod doctor;
 mod expected_corpus;
 mod expected_pages;
 mod explain;

@@ -85,7 +85,7 @@ fn subjects(server: &TlsServer) -> Vec<String> {
     subjects
 }
 
-fn pki() -> Pki {
+pub(crate) fn pki() -> Pki {
     Pki::new(&["localhost"])
 }
 
@@ -265,7 +265,7 @@ fn no_answer_to_the_end_of_data_is_resent_once_never_twice() {
 
 /// `storyfeed digest` over smtps:// to the server, trusting its CA
 /// through `digest.smtp_ca_file`.
-fn cli_project(server: &TlsServer, pki: &Pki, password: &str) -> Project {
+pub(crate) fn cli_project(server: &TlsServer, pki: &Pki, password: &str) -> Project {
     let root = root();
     let config = format!(
         "base_url = \"https://example.org/unodc/\"\narchives = [{:?}]\ntaxonomy = {:?}\n\
