@@ -187,12 +187,17 @@ enum Command {
     /// Check the setup before the first real send: URLs, secret, DKIM, sender, SMTP.
     ///
     /// One line a check: ok, warning or error, what was found and what to
-    /// do. Sends nothing. Exit 1 on any error.
-    #[command(after_help = "Example:\n  STORYFEED_SMTP_PASSWORD=... storyfeed doctor")]
+    /// do. Sends nothing unless --send-test is given. Exit 1 on any error.
+    #[command(
+        after_help = "Examples:\n  storyfeed doctor\n  STORYFEED_SMTP_PASSWORD=... storyfeed doctor --send-test me@example.org"
+    )]
     Doctor {
         /// Config file [default: ./storyfeed.toml if present]
         #[arg(long)]
         config: Option<PathBuf>,
+        /// Also send one test digest (the newest stories) to this address
+        #[arg(long, value_name = "ADDRESS")]
+        send_test: Option<String>,
     },
     /// Manage the subscribers in the database: list, add, remove, import, export, stats.
     #[command(
@@ -266,7 +271,7 @@ pub fn run() -> Result<ExitCode> {
         Command::Digest(args) => digest(args),
         Command::Unsubscribe { address, config } => unsubscribe(&address, config.as_deref()),
         Command::Subscribers(command) => subscribers::run(command),
-        Command::Doctor { config } => doctor(config.as_deref()),
+        Command::Doctor { config, send_test } => doctor(config.as_deref(), send_test.as_deref()),
         Command::Dkim(DkimCommand::Keygen {
             selector,
             domain,
@@ -747,9 +752,9 @@ fn dkim_keygen(
     Ok(ExitCode::SUCCESS)
 }
 
-fn doctor(config: Option<&Path>) -> Result<ExitCode> {
+fn doctor(config: Option<&Path>, send_test: Option<&str>) -> Result<ExitCode> {
     let config = load_config(config, None)?;
-    let checks = storyfeed::doctor::run(&config, None);
+    let checks = storyfeed::doctor::run(&config, send_test);
     for check in &checks {
         println!("{check}");
     }

@@ -10,7 +10,8 @@ use url::{Host, Url};
 
 use crate::config::Config;
 use crate::digest::deliver::load_secret;
-use crate::digest::smtp::{self, SmtpSettings, TlsMode};
+use crate::digest::smtp::{self, Outcome, SmtpSettings, TlsMode};
+use crate::digest::{self, TestSend};
 
 /// Shorter secrets still work, but are easier to guess offline from a
 /// signed link.
@@ -68,9 +69,9 @@ impl fmt::Display for Check {
     }
 }
 
-/// Every check, in a fixed order. `smtp_url` overrides
-/// `digest.smtp_url`, as `digest --smtp` does.
-pub fn run(config: &Config, smtp_url: Option<&str>) -> Vec<Check> {
+/// Every check, in a fixed order; with `send_test`, one test digest sent
+/// to that address (the only thing doctor ever sends).
+pub fn run(config: &Config, send_test: Option<&str>) -> Vec<Check> {
     let mut checks = vec![
         https("base_url", Some(&config.base_url)),
         https("subscribe_url", config.subscribe_url.as_deref()),
@@ -79,7 +80,10 @@ pub fn run(config: &Config, smtp_url: Option<&str>) -> Vec<Check> {
     checks.extend(dkim(config));
     checks.push(list_id(config));
     checks.push(from(config));
-    checks.push(smtp_check(config, smtp_url));
+    checks.push(smtp_check(config));
+    if let Some(address) = send_test {
+        checks.push(test_digest(config, address));
+    }
     checks.push(Check::new(
         Level::Skipped,
         "dns",
@@ -269,8 +273,8 @@ fn is_placeholder(domain: &str) -> bool {
     .any(|p| domain == *p || domain.ends_with(&format!(".{p}")))
 }
 
-fn smtp_check(config: &Config, url: Option<&str>) -> Check {
-    let settings = match SmtpSettings::from_config(config, url) {
+fn smtp_check(config: &Config) -> Check {
+    let settings = match SmtpSettings::from_config(config, None) {
         Ok(Some(s)) => s,
         Ok(None) => {
             return Check::new(
@@ -306,5 +310,37 @@ fn smtp_check(config: &Config, url: Option<&str>) -> Check {
             "smtp",
             format!("{e}; check digest.smtp_url, the user and password, smtp_ca_file"),
         ),
+    }
+}
+
+fn test_digest(config: &Config, address: &str) -> Check {
+    let name = "send_test";
+    match digest::send_test(config, address) {
+        Ok(TestSend::Sent(Outcome::Accepted)) => Check::new(
+            Level::Ok,
+            name,
+            format!("a test digest to {address} was accepted by the server; check it arrived"),
+        ),
+        Ok(TestSend::Sent(Outcome::Rejected(reply))) => Check::new(
+            Level::Error,
+            name,
+            format!("the server refused the test digest to {address}: {reply}"),
+        ),
+        Ok(TestSend::Sent(Outcome::Deferred(reply))) => Check::new(
+            Level::Error,
+            name,
+            format!("the test digest to {address} was not taken for now: {reply}; try again"),
+        ),
+        Ok(TestSend::NoServer) => Check::new(
+            Level::Error,
+            name,
+            "no SMTP server configured: set digest.smtp_url to send a test digest",
+        ),
+        Ok(TestSend::NoStories) => Check::new(
+            Level::Error,
+            name,
+            "no stories to put in a test digest: check `archives`",
+        ),
+        Err(e) => Check::new(Level::Error, name, e.to_string()),
     }
 }

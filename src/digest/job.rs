@@ -338,3 +338,83 @@ pub fn unsubscribe(config: &Config, address: &str, via: &str) -> Result<PathBuf,
     store.unsubscribe(address, via)?;
     Ok(database)
 }
+
+/// What became of a test digest (`storyfeed doctor --send-test`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TestSend {
+    /// The server's answer: accepted, rejected or deferred, with its reply.
+    Sent(super::smtp::Outcome),
+    /// No SMTP server is configured: nothing was sent.
+    NoServer,
+    /// No stories to put in it.
+    NoStories,
+}
+
+/// Sends one digest of the newest stories (all themes, the week of the
+/// newest story) to `address` through the configured server; no state is
+/// read or changed and `address` need not be a subscriber.
+pub fn send_test(config: &Config, address: &str) -> Result<TestSend, DigestError> {
+    config.digest.check_keys()?;
+    let to: lettre::Address = address
+        .parse()
+        .map_err(|_| DigestError::BadAddress(address.to_owned()))?;
+    let Some(settings) = SmtpSettings::from_config(config, None)? else {
+        return Ok(TestSend::NoServer);
+    };
+    let secret = deliver::load_secret(config)?
+        .ok_or_else(|| DigestError::NoSecret(config.digest.secret_env.clone()))?;
+    let catalog = Catalog::load_with(config, catalog::taxonomy(config)?)?;
+    let (taxonomy, stories) = (&catalog.taxonomy, &catalog.stories);
+    let Some(newest) = stories.iter().map(|s| s.start()).max() else {
+        return Ok(TestSend::NoStories);
+    };
+    // The week after the newest story's: its week is the last complete one.
+    let today = newest + chrono::Duration::days(7);
+    let subscriber = Subscriber {
+        address: to,
+        name: None,
+        follows: subscribers::Follows::All,
+        frequency: Frequency::Weekly,
+        format: subscribers::MailFormat::Html,
+        line: 0,
+    };
+    let subscribers = [subscriber];
+    let mut state = super::state::State::default();
+    deliver::arrive(&mut state, stories, today);
+    let plans = plan(&subscribers, stories, taxonomy, &state, today);
+    let Some(Plan::Send(digest)) = plans.into_iter().next() else {
+        return Ok(TestSend::NoStories);
+    };
+    let date = Utc::now();
+    let unsubscribe = message::unsubscribe_url(&config.base_url, &secret, address);
+    let links = Links::new(unsubscribe.clone(), digest.subscriber, taxonomy).with_manage(
+        super::tokens::manage_url(&config.app_url(), &secret, address, date.timestamp()),
+    );
+    let rendered = render::render(config, &digest, &links)?;
+    let msg = message::build(
+        config,
+        digest.subscriber,
+        &digest.period,
+        &rendered,
+        &unsubscribe,
+        date,
+    )
+    .map_err(RunError::from)?;
+    let job = super::smtp::Job {
+        key: 0,
+        envelope: msg.envelope().clone(),
+        bytes: msg.formatted(),
+    };
+    let outcome = std::sync::Mutex::new(None);
+    super::smtp::send_all(&settings, std::iter::once(job), |_, o| {
+        *outcome
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(o);
+        Ok(())
+    })?;
+    let outcome = outcome
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .unwrap_or_else(|| super::smtp::Outcome::Deferred("not sent".to_owned()));
+    Ok(TestSend::Sent(outcome))
+}

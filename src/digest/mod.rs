@@ -27,7 +27,10 @@ pub mod state;
 pub mod subscribers;
 pub mod tokens;
 
-pub use job::{preview, run, unsubscribe, DigestError, DigestOptions, DigestReport, Preview};
+pub use job::{
+    preview, run, send_test, unsubscribe, DigestError, DigestOptions, DigestReport, Preview,
+    TestSend,
+};
 pub use observer::{Notice, Observer};
 
 use chrono::NaiveDate;

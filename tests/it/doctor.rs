@@ -200,3 +200,28 @@ fn smtp_probe_with_tls_and_auth_never_shows_the_password() {
     );
     assert!(!out.stdout.contains(wrong) && !out.stderr.contains(wrong));
 }
+
+#[test]
+fn send_test_delivers_one_digest_to_the_server() {
+    let server = SmtpServer::start(Script::default());
+    let out = project(
+        "https://news.storyfeed.net/",
+        &format!("smtp_url = \"smtp://127.0.0.1:{}\"\n", server.addr.port()),
+    )
+    .env("STORYFEED_SECRET", "x".repeat(40))
+    .run(["doctor", "--send-test", "ops@storyfeed.net"])
+    .assert_success();
+    assert_eq!(level(&out.stdout, "send_test"), "ok", "{}", out.stdout);
+    let received = server.received();
+    assert_eq!(received.len(), 1);
+    assert_eq!(received[0].to, ["ops@storyfeed.net"]);
+    let data = String::from_utf8_lossy(&received[0].data);
+    assert!(data.contains("List-Unsubscribe:"), "{data}");
+
+    // Without a server there is nothing to send it through: an error.
+    let out = project("https://news.storyfeed.net/", "")
+        .env("STORYFEED_SECRET", "x".repeat(40))
+        .run(["doctor", "--send-test", "ops@storyfeed.net"])
+        .assert_code(1);
+    assert_eq!(level(&out.stdout, "send_test"), "error", "{}", out.stdout);
+}
