@@ -300,7 +300,7 @@ fn smtp_check(config: &Config) -> Check {
                 None => "no login".to_owned(),
             };
             let mut message = format!("{} reachable: EHLO, {tls}, {auth}, QUIT", settings.server());
-            if probe.tls == TlsMode::None && !settings.host.is_empty() {
+            if probe.tls == TlsMode::None {
                 message.push_str(" (plaintext: loopback or smtp_allow_plaintext)");
             }
             Check::new(Level::Ok, "smtp", message)
@@ -342,5 +342,43 @@ fn test_digest(config: &Config, address: &str) -> Check {
             "no stories to put in a test digest: check `archives`",
         ),
         Err(e) => Check::new(Level::Error, name, e.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_are_the_reserved_names_only() {
+        for d in ["example.org", "news.example.com", "localhost", "mail.test"] {
+            assert!(is_placeholder(d), "{d}");
+        }
+        for d in [
+            "unodc.org",
+            "example.org.uk",
+            "notexample.org",
+            "testing.net",
+        ] {
+            assert!(!is_placeholder(d), "{d}");
+        }
+    }
+
+    #[test]
+    fn http_warns_off_loopback_only() {
+        let level = |url: &str| https("base_url", Some(url)).level;
+        assert_eq!(level("https://news.example.org/"), Level::Ok);
+        assert_eq!(level("http://127.0.0.1:8000/"), Level::Ok);
+        assert_eq!(level("http://[::1]/"), Level::Ok);
+        assert_eq!(level("http://localhost/"), Level::Ok);
+        assert_eq!(level("http://news.example.org/"), Level::Warning);
+        assert_eq!(level("not a url"), Level::Error);
+        assert_eq!(https("subscribe_url", None).level, Level::Ok);
+    }
+
+    #[test]
+    fn a_line_is_level_name_and_message() {
+        let c = Check::new(Level::Warning, "from", "x");
+        assert_eq!(c.to_string(), "warning  from: x");
     }
 }
