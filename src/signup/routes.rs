@@ -473,6 +473,26 @@ fn bad_token(app: &App, error: TokenError) -> Response {
     }
 }
 
+/// What every signed POST checks first: the client's limit, the form, and
+/// its token for `purpose`; the answer to give when one fails.
+async fn signed_form(
+    app: &Arc<App>,
+    client: Option<ClientAddr>,
+    body: Body,
+    purpose: Purpose,
+) -> Result<(Vec<(String, String)>, Token), Response> {
+    if let Some(answer) = over_ip_limit(app, client).await {
+        return Err(answer);
+    }
+    let Some(fields) = form(body).await else {
+        return Err(text_page(413, "Content Too Large"));
+    };
+    match verified(app, &fields, purpose) {
+        Ok(token) => Ok((fields, token)),
+        Err(e) => Err(bad_token(app, e)),
+    }
+}
+
 fn verified(app: &App, pairs: &[(String, String)], purpose: Purpose) -> Result<Token, TokenError> {
     let token = token_of(pairs).ok_or(TokenError::Forged)?;
     token.verify(&app.secret, purpose, Utc::now().timestamp())?;
@@ -526,15 +546,9 @@ async fn confirm(
     body: Body,
 ) -> Response {
     let client = client.map(|Extension(c)| c);
-    if let Some(answer) = over_ip_limit(&app, client).await {
-        return answer;
-    }
-    let Some(fields) = form(body).await else {
-        return text_page(413, "Content Too Large");
-    };
-    let token = match verified(&app, &fields, Purpose::Confirm) {
-        Ok(t) => t,
-        Err(e) => return bad_token(&app, e),
+    let (_, token) = match signed_form(&app, client, body, Purpose::Confirm).await {
+        Ok(signed) => signed,
+        Err(answer) => return answer,
     };
     let store_app = Arc::clone(&app);
     let address = token.address.clone();
@@ -664,15 +678,9 @@ async fn preferences(
     body: Body,
 ) -> Response {
     let client = client.map(|Extension(c)| c);
-    if let Some(answer) = over_ip_limit(&app, client).await {
-        return answer;
-    }
-    let Some(fields) = form(body).await else {
-        return text_page(413, "Content Too Large");
-    };
-    let token = match verified(&app, &fields, Purpose::Manage) {
-        Ok(t) => t,
-        Err(e) => return bad_token(&app, e),
+    let (fields, token) = match signed_form(&app, client, body, Purpose::Manage).await {
+        Ok(signed) => signed,
+        Err(answer) => return answer,
     };
     let action = match fields
         .iter()

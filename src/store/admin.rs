@@ -14,7 +14,7 @@ use std::path::Path;
 use rusqlite::params;
 use thiserror::Error;
 
-use super::subscribers::{follows_columns, format_str, SubscriberRow};
+use super::subscribers::{format_str, SubscriberRow};
 use super::{now, Store, StoreError};
 use crate::classify::{Category, Taxonomy};
 use crate::config::Config;
@@ -360,19 +360,7 @@ impl Store {
                 } else {
                     added += 1;
                 }
-                let (all, themes, programmes) = follows_columns(&s.follows);
-                upsert.execute(params![
-                    key,
-                    s.address.to_string(),
-                    s.name,
-                    all,
-                    themes,
-                    programmes,
-                    s.frequency.as_str(),
-                    format_str(s.format),
-                    source,
-                    at
-                ])?;
+                super::subscribers::upsert_row(&mut upsert, &key, s, source, &at)?;
                 consent.execute(params![key, at, source])?;
             }
             Ok((added, updated))

@@ -145,19 +145,7 @@ impl Store {
                     Some(_) => report.updated += 1,
                     None => report.added += 1,
                 }
-                let (all, themes, programmes) = follows_columns(&s.follows);
-                upsert.execute(params![
-                    key,
-                    s.address.to_string(),
-                    s.name,
-                    all,
-                    themes,
-                    programmes,
-                    s.frequency.as_str(),
-                    format_str(s.format),
-                    source,
-                    at
-                ])?;
+                upsert_row(&mut upsert, &key, s, source, &at)?;
                 if !existing.contains_key(&key) {
                     consent.execute(params![key, at, source])?;
                 }
@@ -269,6 +257,32 @@ impl Store {
             .optional()
             .map_err(self.sql())
     }
+}
+
+/// Runs an upsert of the `subscribers` table whose parameters are, in
+/// order: address key, display address, name, `follows_all`, themes,
+/// programmes, frequency, format, source, time (the file sync's and the
+/// import's, which differ in what a conflict keeps).
+pub(super) fn upsert_row(
+    upsert: &mut rusqlite::Statement<'_>,
+    key: &str,
+    s: &Subscriber,
+    source: &str,
+    at: &str,
+) -> rusqlite::Result<usize> {
+    let (all, themes, programmes) = follows_columns(&s.follows);
+    upsert.execute(params![
+        key,
+        s.address.to_string(),
+        s.name,
+        all,
+        themes,
+        programmes,
+        s.frequency.as_str(),
+        format_str(s.format),
+        source,
+        at
+    ])
 }
 
 /// `follows_all`, `themes`, `programmes` columns of a `Follows`.
