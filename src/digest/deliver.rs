@@ -6,18 +6,18 @@
 //! next one goes out on that connection (see `store::journal`).
 
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use rayon::prelude::*;
 use thiserror::Error;
 
+use super::books::Books;
 use super::message::{self, MessageError, Secret};
 use super::observer::{Notice, Observer};
 use super::period::{Frequency, Period};
 use super::render::{self, Links, RenderError};
-use super::smtp::{self, Job, Outcome, SmtpError, SmtpSettings};
+use super::smtp::{self, Job, SmtpError, SmtpSettings};
 use super::state::{address_key, State, StateError, Status};
 use super::subscribers::Subscriber;
 use super::{plan, Digest, Plan, Skip};
@@ -26,7 +26,7 @@ use crate::config::Config;
 use crate::fs::FsError;
 use crate::store::journal::Entry;
 use crate::store::subscribers::Unusable;
-use crate::store::{Claim, Journal, RunLock, Store};
+use crate::store::{Journal, RunLock, Store};
 use crate::story::Story;
 
 #[derive(Debug, Error)]
@@ -360,11 +360,8 @@ fn send(
     if digests.is_empty() {
         return Ok(summary);
     }
-    // Per job: its journal entry.
-    let meta: Mutex<Vec<Option<Entry>>> = Mutex::new((0..digests.len()).map(|_| None).collect());
+    let books = Books::new(journal, observer, digests.len());
     let prepare_error: Mutex<Option<RunError>> = Mutex::new(None);
-    let counters: [AtomicUsize; 7] = Default::default();
-    let [sent, failed, deferred, unsubscribed, done, elsewhere, unbuildable] = &counters;
     // Renders a digest into a job; a digest that cannot be built for its
     // address fails that subscriber only.
     let prepare = |key: usize| -> Result<Option<Job>, RunError> {
@@ -375,80 +372,29 @@ fn send(
                 let to = address_key(digest.subscriber.address.as_ref());
                 let entry = Entry {
                     message_id: message::message_id(ctx.config, &to, &digest.period),
-                    to: to.clone(),
+                    to,
                     period: digest.period,
                     stories: digest.story_count(),
                 };
-                journal.record(&entry, Status::Failed, Some(e.to_string()))?;
-                observer.notice(Notice::Refused {
-                    to,
-                    reply: e.to_string(),
-                });
-                unbuildable.fetch_add(1, Ordering::Relaxed);
-                observer.advance(1);
+                books.unbuildable(&entry, e.to_string())?;
                 return Ok(None);
             }
             Err(e) => return Err(e),
         };
-        lock(&meta)[key] = Some(Entry {
-            to: p.to.clone(),
-            period: p.period,
-            message_id: p.message_id.clone(),
-            stories: p.stories,
-        });
+        books.open(
+            key,
+            Entry {
+                to: p.to.clone(),
+                period: p.period,
+                message_id: p.message_id.clone(),
+                stories: p.stories,
+            },
+        );
         Ok(Some(Job {
             key,
             envelope: p.envelope,
             bytes: p.bytes,
         }))
-    };
-    let claim = |job: &Job| -> Result<bool, StateError> {
-        let Some(entry) = lock(&meta)[job.key].clone() else {
-            return Ok(false);
-        };
-        let counter = match journal.claim(&entry)? {
-            Claim::Granted => return Ok(true),
-            Claim::Unsubscribed => unsubscribed,
-            // Sent (or refused) by another run since this one planned.
-            Claim::Done => done,
-            Claim::ClaimedElsewhere => elsewhere,
-        };
-        counter.fetch_add(1, Ordering::Relaxed);
-        lock(&meta)[job.key] = None;
-        observer.advance(1);
-        Ok(false)
-    };
-    let record = |job: &Job, outcome: Outcome| -> Result<(), StateError> {
-        let Some(entry) = lock(&meta)[job.key].take() else {
-            return Ok(());
-        };
-        let (status, detail) = match &outcome {
-            Outcome::Accepted => (Status::Sent, None),
-            Outcome::Rejected(reply) => (Status::Failed, Some(reply.clone())),
-            Outcome::Deferred(reason) => (Status::Pending, Some(reason.clone())),
-        };
-        journal.record(&entry, status, detail.clone())?;
-        match status {
-            Status::Sent => {
-                sent.fetch_add(1, Ordering::Relaxed);
-            }
-            Status::Failed => {
-                observer.notice(Notice::Refused {
-                    to: entry.to,
-                    reply: detail.unwrap_or_default(),
-                });
-                failed.fetch_add(1, Ordering::Relaxed);
-            }
-            Status::Pending | Status::Claimed => {
-                deferred.fetch_add(1, Ordering::Relaxed);
-                observer.notice(Notice::Deferred {
-                    digest: job.key,
-                    reason: detail.unwrap_or_default(),
-                });
-            }
-        }
-        observer.advance(1);
-        Ok(())
     };
     // Rendering takes most of the CPU: rayon's threads (one per core) feed
     // the connections through a short queue (memory stays flat), in any
@@ -471,18 +417,16 @@ fn send(
                         }
                     });
         });
-        smtp::send_all_claimed(settings, rx.into_iter(), claim, record)
+        smtp::send_all_to(settings, rx.into_iter(), &books)
     });
-    let [sent, failed, deferred, unsubscribed, done, elsewhere, unbuildable] =
-        counters.map(AtomicUsize::into_inner);
-    summary.sent = sent;
-    summary.failed += failed + unbuildable;
-    summary.unsubscribed += unsubscribed;
-    summary.already_sent += done;
-    summary.claimed_elsewhere = elsewhere;
-    let reported = sent + failed + deferred + unsubscribed + done + elsewhere + unbuildable;
+    let counts = books.counts();
+    summary.sent = counts.sent;
+    summary.failed += counts.failed + counts.unbuildable;
+    summary.unsubscribed += counts.unsubscribed;
+    summary.already_sent += counts.done;
+    summary.claimed_elsewhere = counts.claimed_elsewhere;
     // Digests never handed to the server are due again next run.
-    summary.deferred = digests.len() - reported.min(digests.len()) + deferred;
+    summary.deferred = digests.len() - counts.reported().min(digests.len()) + counts.deferred;
     if let Some(e) = prepare_error
         .into_inner()
         .unwrap_or_else(|p| p.into_inner())

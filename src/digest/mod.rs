@@ -14,6 +14,7 @@
 //!   [`Notice`] to an [`Observer`].
 //! - [`endpoint`]: the one-click unsubscribe endpoint `storyfeed serve` mounts.
 
+mod books;
 pub mod deliver;
 pub mod endpoint;
 pub mod job;

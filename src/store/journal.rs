@@ -131,6 +131,14 @@ enum Op {
         status: Status,
         detail: Option<String>,
     },
+    /// A record and the claim of the connection's next digest, in one
+    /// transaction: one durable write per message instead of two.
+    RecordThenClaim {
+        entry: Entry,
+        status: Status,
+        detail: Option<String>,
+        next: Entry,
+    },
     Finish,
     /// Caps the file's size, so a test can fill the "disk".
     #[cfg(test)]
@@ -247,6 +255,26 @@ impl Journal {
         .map(drop)
     }
 
+    /// [`Journal::record`] `entry`, then [`Journal::claim`] `next`, in one
+    /// transaction (durable on return): what a connection does between two
+    /// messages.
+    pub fn record_then_claim(
+        &self,
+        entry: &Entry,
+        status: Status,
+        detail: Option<String>,
+        next: &Entry,
+    ) -> Result<Claim, StoreError> {
+        Ok(self
+            .ask(Op::RecordThenClaim {
+                entry: entry.clone(),
+                status,
+                detail,
+                next: next.clone(),
+            })?
+            .unwrap_or(Claim::Granted))
+    }
+
     /// Ends the run: claims not sent are released, the run marked finished.
     pub fn finish(mut self) -> Result<(), StoreError> {
         let result = self.ask(Op::Finish).map(drop);
@@ -354,6 +382,15 @@ impl Writer {
                 } => {
                     record(&tx, run, entry, *status, detail.as_deref(), &at)?;
                     None
+                }
+                Op::RecordThenClaim {
+                    entry,
+                    status,
+                    detail,
+                    next,
+                } => {
+                    record(&tx, run, entry, *status, detail.as_deref(), &at)?;
+                    Some(claim(&tx, run, &token, heartbeat, next, &at)?)
                 }
                 #[cfg(test)]
                 Op::MaxPages(pages) => {

@@ -142,6 +142,43 @@ fn a_claimed_digest_is_not_claimed_again_and_a_sent_one_is_done() {
 }
 
 #[test]
+fn a_record_and_the_next_claim_go_in_one_write_and_a_refused_claim_keeps_the_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("storyfeed.db");
+    let store = Store::open(&path).unwrap();
+    let lock = RunLock::take(dir.path()).unwrap();
+    let journal = store.begin_run(&lock).unwrap();
+    assert_eq!(journal.claim(&entry("a@x.org")).unwrap(), Claim::Granted);
+    let next = journal
+        .record_then_claim(&entry("a@x.org"), Status::Sent, None, &entry("b@x.org"))
+        .unwrap();
+    assert_eq!(next, Claim::Granted);
+    assert_eq!(status(&store, "a@x.org"), Some(Status::Sent));
+    assert_eq!(status(&store, "b@x.org"), Some(Status::Claimed));
+    // The next address was unsubscribed meanwhile: b's record stands, c
+    // is not claimed.
+    store.unsubscribe("c@x.org", "one-click").unwrap();
+    let next = journal
+        .record_then_claim(
+            &entry("b@x.org"),
+            Status::Failed,
+            Some("550".into()),
+            &entry("c@x.org"),
+        )
+        .unwrap();
+    assert_eq!(next, Claim::Unsubscribed);
+    assert_eq!(status(&store, "b@x.org"), Some(Status::Failed));
+    assert_eq!(status(&store, "c@x.org"), None);
+    // A digest already sent is not claimed again this way either.
+    journal.claim(&entry("d@x.org")).unwrap();
+    let next = journal
+        .record_then_claim(&entry("d@x.org"), Status::Sent, None, &entry("a@x.org"))
+        .unwrap();
+    assert_eq!(next, Claim::Done);
+    assert_eq!(status(&store, "d@x.org"), Some(Status::Sent));
+}
+
+#[test]
 fn an_unsubscribe_after_planning_stops_the_claim() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("storyfeed.db");

@@ -169,27 +169,60 @@ where
     I: Iterator<Item = Job> + Send,
     F: Fn(&Job, Outcome) -> Result<(), StateError> + Sync,
 {
-    send_all_claimed(settings, jobs, |_| Ok(true), record)
+    send_all_to(settings, jobs, &Recorder(record))
 }
 
-/// As [`send_all`], with `claim` called on the connection's thread right
-/// before each job goes out: `false` means another run has it, or its
-/// address was unsubscribed since; the job is dropped (no `record` call;
-/// the caller's `claim` accounts for it). A failed `claim` stops the run as
-/// a failed `record` does.
-pub fn send_all_claimed<I, C, F>(
-    settings: &SmtpSettings,
-    mut jobs: I,
-    claim: C,
-    record: F,
-) -> Result<(), SmtpError>
+/// Where a run's messages are claimed and their outcomes recorded (the
+/// delivery journal); called on the connections' threads.
+pub trait Ledger: Sync {
+    /// Right before `job` goes out: `false` means another run has it, or
+    /// its address was unsubscribed since; the job is dropped (no `record`
+    /// call; the ledger accounts for it). A failed claim stops the run as a
+    /// failed `record` does.
+    fn claim(&self, job: &Job) -> Result<bool, StateError>;
+
+    /// What became of `job`, durable on return.
+    fn record(&self, job: &Job, outcome: Outcome) -> Result<(), StateError>;
+
+    /// `record(job, outcome)`, then `claim(next)`: what a connection does
+    /// between two messages. A ledger that can make both one durable
+    /// write overrides it.
+    fn record_then_claim(
+        &self,
+        job: &Job,
+        outcome: Outcome,
+        next: &Job,
+    ) -> Result<bool, StateError> {
+        self.record(job, outcome)?;
+        self.claim(next)
+    }
+}
+
+/// A ledger that only records: every job is sent.
+struct Recorder<F>(F);
+
+impl<F> Ledger for Recorder<F>
 where
-    I: Iterator<Item = Job> + Send,
-    C: Fn(&Job) -> Result<bool, StateError> + Sync,
     F: Fn(&Job, Outcome) -> Result<(), StateError> + Sync,
 {
+    fn claim(&self, _: &Job) -> Result<bool, StateError> {
+        Ok(true)
+    }
+
+    fn record(&self, job: &Job, outcome: Outcome) -> Result<(), StateError> {
+        (self.0)(job, outcome)
+    }
+}
+
+/// As [`send_all`], with each job claimed in `ledger` on the connection's
+/// thread right before it goes out, and recorded there.
+pub fn send_all_to<I, L>(settings: &SmtpSettings, mut jobs: I, ledger: &L) -> Result<(), SmtpError>
+where
+    I: Iterator<Item = Job> + Send,
+    L: Ledger,
+{
     let connections = settings.connections.max(1);
-    let run = Run::new(settings, &claim, &record)?;
+    let run = Run::new(settings, ledger)?;
     // Enough queued for every connection to find its next message ready,
     // and no more: memory does not grow with the number of jobs.
     let (job_tx, job_rx) = mpsc::sync_channel::<Job>(2 * connections);
@@ -242,9 +275,7 @@ pub struct Probe {
 /// Opens one session as a run would (TCP, TLS or STARTTLS, EHLO, AUTH),
 /// then QUIT: sends nothing. For `storyfeed doctor`.
 pub fn probe(settings: &SmtpSettings) -> Result<Probe, SmtpError> {
-    let claim = |_: &Job| Ok(false);
-    let record = |_: &Job, _: Outcome| Ok(());
-    let run = Run::new(settings, &claim, &record)?;
+    let run = Run::new(settings, &Recorder(|_: &Job, _: Outcome| Ok(())))?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

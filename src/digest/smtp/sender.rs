@@ -16,14 +16,12 @@ use lettre::transport::smtp::extension::{MailBodyParameter, MailParameter};
 
 use super::rate::RateLimiter;
 use super::socket;
-use super::{Job, Outcome, SmtpError, SmtpSettings, TlsMode};
-use crate::digest::state::StateError;
+use super::{Job, Ledger, Outcome, SmtpError, SmtpSettings, TlsMode};
 
 /// What the connections of one run share.
-pub(super) struct Run<'a, C, F> {
+pub(super) struct Run<'a, L> {
     settings: &'a SmtpSettings,
-    claim: &'a C,
-    record: &'a F,
+    ledger: &'a L,
     hello: ClientId,
     /// For `smtps://` only.
     tls: Option<tokio_rustls::TlsConnector>,
@@ -46,16 +44,8 @@ enum Failure {
     Connection,
 }
 
-impl<'a, C, F> Run<'a, C, F>
-where
-    C: Fn(&Job) -> Result<bool, StateError> + Sync,
-    F: Fn(&Job, Outcome) -> Result<(), StateError> + Sync,
-{
-    pub(super) fn new(
-        settings: &'a SmtpSettings,
-        claim: &'a C,
-        record: &'a F,
-    ) -> Result<Self, SmtpError> {
+impl<'a, L: Ledger> Run<'a, L> {
+    pub(super) fn new(settings: &'a SmtpSettings, ledger: &'a L) -> Result<Self, SmtpError> {
         let tls = match settings.tls {
             TlsMode::Implicit => {
                 Some(socket::tls_connector(settings).map_err(|m| settings.session(m))?)
@@ -64,8 +54,7 @@ where
         };
         Ok(Run {
             settings,
-            claim,
-            record,
+            ledger,
             hello: ClientId::Domain(settings.hello_name.clone()),
             tls,
             limiter: settings.rate_limit.and_then(RateLimiter::new),
@@ -106,10 +95,24 @@ where
         if self.record_failed.load(Ordering::SeqCst) {
             return;
         }
-        if let Err(e) = (self.record)(job, outcome) {
+        if let Err(e) = self.ledger.record(job, outcome) {
             self.record_failed.store(true, Ordering::SeqCst);
             self.fail(SmtpError::Record(e));
         }
+    }
+
+    /// Claims `next` (after recording `done`, in the same write, if
+    /// given): whether it may go out.
+    fn claim(&self, done: Option<(Job, Outcome)>, next: &Job) -> bool {
+        let claimed = match done {
+            Some((job, outcome)) => self.ledger.record_then_claim(&job, outcome, next),
+            None => self.ledger.claim(next),
+        };
+        claimed.unwrap_or_else(|e| {
+            self.record_failed.store(true, Ordering::SeqCst);
+            self.fail(SmtpError::Record(e));
+            false
+        })
     }
 
     /// A job taken from the iterator that will not go out this run.
@@ -147,27 +150,44 @@ where
             };
             let _ = ready.send(Ok(()));
             drop(ready);
+            // The message last handed to the server, not yet recorded: its
+            // record shares a write with the next claim when the next job
+            // is ready at once (it is recorded alone otherwise), and always
+            // comes before the next message goes out.
+            let mut done: Option<(Job, Outcome)> = None;
             loop {
-                // Blocking is fine: this thread has nothing else to do.
-                let job = jobs.lock().unwrap_or_else(PoisonError::into_inner).recv();
-                let Ok(job) = job else { break };
+                let next = {
+                    let jobs = jobs.lock().unwrap_or_else(PoisonError::into_inner);
+                    if done.is_some() {
+                        jobs.try_recv().ok()
+                    } else {
+                        // Blocking is fine: this thread has nothing else to do.
+                        match jobs.recv() {
+                            Ok(job) => Some(job),
+                            Err(_) => break,
+                        }
+                    }
+                };
+                let Some(next) = next else {
+                    if let Some((job, outcome)) = done.take() {
+                        self.report(&job, outcome);
+                    }
+                    continue;
+                };
                 if self.stopped() {
-                    self.skip(&job);
+                    if let Some((job, outcome)) = done.take() {
+                        self.report(&job, outcome);
+                    }
+                    self.skip(&next);
                     continue;
                 }
                 // Claimed right before it goes out, so that an unsubscribe
                 // or another run's send until now is seen.
-                match (self.claim)(&job) {
-                    Ok(true) => {}
-                    Ok(false) => continue,
-                    Err(e) => {
-                        self.record_failed.store(true, Ordering::SeqCst);
-                        self.fail(SmtpError::Record(e));
-                        continue;
-                    }
+                if !self.claim(done.take(), &next) {
+                    continue;
                 }
-                let (outcome, fatal) = self.deliver(&mut conn, &job).await;
-                self.report(&job, outcome);
+                let (outcome, fatal) = self.deliver(&mut conn, &next).await;
+                done = Some((next, outcome));
                 if let Some(e) = fatal {
                     self.fail(e);
                 }
