@@ -5,7 +5,7 @@
 //! the report's fields, and the headers of the original message it
 //! returns. Pure: bytes in, a [`Parsed`] out, whatever the bytes.
 
-use mail_parser::{HeaderName, HeaderValue, Message, MessageParser, MimeHeaders, PartType};
+use mail_parser::{HeaderName, HeaderValue, Message, MessageParser, MimeHeaders};
 use sha2::{Digest as _, Sha256};
 
 use super::arf::{self, Feedback};
@@ -97,12 +97,9 @@ pub fn parse(bytes: &[u8]) -> Parsed {
             ("message", "feedback-report") => {
                 feedback_body.get_or_insert_with(|| part.contents().to_vec());
             }
-            ("message", "rfc822" | "global") => {
-                if let PartType::Message(inner) = &part.body {
-                    read_original(inner, &mut original, &mut verp_candidates);
-                }
-            }
-            ("text", "rfc822-headers" | "global-headers") => {
+            // Read again from its bytes: the header offsets of a nested
+            // message are not into its own bytes.
+            ("message", "rfc822" | "global") | ("text", "rfc822-headers" | "global-headers") => {
                 if let Some(inner) = MessageParser::default().parse_headers(part.contents()) {
                     read_original(&inner, &mut original, &mut verp_candidates);
                 }
