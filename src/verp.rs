@@ -34,9 +34,7 @@ fn mac(secret: &[u8], address: &str) -> Hmac<Sha256> {
 /// The token of `address` (any case: the address key is signed).
 pub fn token(secret: &[u8], address: &str) -> String {
     let full = mac(secret, address).finalize().into_bytes();
-    BASE32_NOPAD
-        .encode(&full[..MAC_BYTES])
-        .to_ascii_lowercase()
+    BASE32_NOPAD.encode(&full[..MAC_BYTES]).to_ascii_lowercase()
 }
 
 /// Whether `token` (any case) is `address`'s, compared in constant time.
@@ -88,7 +86,10 @@ pub fn envelope(
 /// (local part and domain compared without case; some MTAs lower-case
 /// them), lower case; `None` for any other address or a malformed token.
 pub fn token_in(candidate: &str, bounce: &Address) -> Option<String> {
-    let candidate = candidate.trim().trim_start_matches('<').trim_end_matches('>');
+    let candidate = candidate
+        .trim()
+        .trim_start_matches('<')
+        .trim_end_matches('>');
     let (local, domain) = candidate.rsplit_once('@')?;
     if !domain.eq_ignore_ascii_case(bounce.domain()) {
         return None;
@@ -135,7 +136,9 @@ mod tests {
     fn tokens_are_short_lower_case_and_local_part_safe() {
         let t = token(SECRET, "ana@example.org");
         assert_eq!(t.len(), TOKEN_LEN);
-        assert!(t.bytes().all(|b| b.is_ascii_lowercase() || (b'2'..=b'7').contains(&b)));
+        assert!(t
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || (b'2'..=b'7').contains(&b)));
         // The address key is signed: case and space do not matter.
         assert_eq!(t, token(SECRET, " Ana@Example.ORG"));
         assert_ne!(t, token(SECRET, "bob@example.org"));
@@ -177,7 +180,13 @@ mod tests {
         assert_eq!(index.address(&altered), None);
         assert!(!verify(SECRET, "bob@example.org", &good));
         assert!(!verify(b"other", "ana@example.org", &good));
-        for bad in ["", "abc", &good[..15], &format!("{good}a"), "1111111111111111"] {
+        for bad in [
+            "",
+            "abc",
+            &good[..15],
+            &format!("{good}a"),
+            "1111111111111111",
+        ] {
             assert!(!verify(SECRET, "ana@example.org", bad), "{bad}");
         }
         // Another local part or domain is not ours.

@@ -56,7 +56,10 @@ mod tests {
               Original-Mail-From: <bounces+tok@example.org>\r\nOriginal-Rcpt-To: <ana@example.net>\r\n",
         );
         assert_eq!(f.feedback_type, "abuse");
-        assert_eq!(f.original_mail_from.as_deref(), Some("bounces+tok@example.org"));
+        assert_eq!(
+            f.original_mail_from.as_deref(),
+            Some("bounces+tok@example.org")
+        );
         assert_eq!(f.original_rcpt_to, ["ana@example.net"]);
         assert!(f.is_complaint());
         assert_eq!(feedback(b"Version: 1\r\n").feedback_type, "abuse");

@@ -106,10 +106,16 @@ mod tests {
         assert_eq!(r("delayed", "4.4.1").kind(), Some(BounceKind::Soft));
         assert_eq!(r("delivered", "2.0.0").kind(), None);
         assert_eq!(r("relayed", "2.0.0").kind(), None);
-        assert_eq!(status_code("5.1.10 (RecipientNotFound)").as_deref(), Some("5.1.10"));
+        assert_eq!(
+            status_code("5.1.10 (RecipientNotFound)").as_deref(),
+            Some("5.1.10")
+        );
         assert_eq!(status_code("550 5.1.1"), None);
         assert_eq!(status_code("5.1"), None);
-        assert_eq!(typed_address("rfc822;<Ana@Example.org>").as_deref(), Some("Ana@Example.org"));
+        assert_eq!(
+            typed_address("rfc822;<Ana@Example.org>").as_deref(),
+            Some("Ana@Example.org")
+        );
         assert_eq!(typed_address("x400; no-at-sign"), None);
     }
 
@@ -121,7 +127,10 @@ mod tests {
         let (senders, recipients) = recipients(body);
         assert_eq!(senders, ["bounces+abc@example.org"]);
         assert_eq!(recipients.len(), 2);
-        assert_eq!(recipients[0].final_recipient.as_deref(), Some("ana@example.net"));
+        assert_eq!(
+            recipients[0].final_recipient.as_deref(),
+            Some("ana@example.net")
+        );
         assert_eq!(recipients[1].action, "delayed");
         assert_eq!(recipients[1].kind(), Some(BounceKind::Soft));
     }

@@ -264,8 +264,18 @@ fn process(
             } else {
                 if let Some(address) = &verp_address {
                     // One recipient a message: the worst failure is theirs.
-                    let (r, kind) = failed.iter().min_by_key(|(_, k)| *k).copied().unwrap_or(failed[0]);
-                    findings.push(finding(address, Some(address), kind, &r.status, MatchedBy::Verp));
+                    let (r, kind) = failed
+                        .iter()
+                        .min_by_key(|(_, k)| *k)
+                        .copied()
+                        .unwrap_or(failed[0]);
+                    findings.push(finding(
+                        address,
+                        Some(address),
+                        kind,
+                        &r.status,
+                        MatchedBy::Verp,
+                    ));
                 } else {
                     for (r, kind) in &failed {
                         let named = r.final_recipient.iter().chain(&r.original_recipient);

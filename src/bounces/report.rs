@@ -151,9 +151,14 @@ fn is_auto_reply(message: &Message<'_>) -> bool {
         return true;
     }
     let subject = message.subject().unwrap_or("").to_ascii_lowercase();
-    ["out of office", "automatic reply", "auto-reply", "autoreply"]
-        .iter()
-        .any(|s| subject.contains(s))
+    [
+        "out of office",
+        "automatic reply",
+        "auto-reply",
+        "autoreply",
+    ]
+    .iter()
+    .any(|s| subject.contains(s))
 }
 
 /// The addresses of every `name:` header, however mail-parser read it.
@@ -266,10 +271,7 @@ mod tests {
         assert_eq!(groups.len(), 3, "{groups:?}");
         assert_eq!(
             groups[0][0],
-            (
-                "reporting-mta".to_owned(),
-                "dns; mx.example.org".to_owned()
-            )
+            ("reporting-mta".to_owned(), "dns; mx.example.org".to_owned())
         );
         assert!(groups[1].contains(&(
             "diagnostic-code".to_owned(),

@@ -16,7 +16,10 @@ mod rules;
 #[cfg(test)]
 mod tests;
 
-use rules::{address, base_url, bounce_address, hub_url, is_language_tag, list_id, mailbox, plain_text, quoted};
+use rules::{
+    address, base_url, bounce_address, hub_url, is_language_tag, list_id, mailbox, plain_text,
+    quoted,
+};
 
 use crate::dkim::{dns_name, Signer};
 

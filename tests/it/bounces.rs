@@ -70,7 +70,10 @@ fn fixture_at(name: &str, address: &str, date: DateTime<Utc>, id: &str) -> Vec<u
     let secret = Secret(SECRET.as_bytes().to_vec());
     String::from_utf8(bytes)
         .unwrap()
-        .replace("{{VERP_UPPER}}", &verp_address(address).to_ascii_uppercase())
+        .replace(
+            "{{VERP_UPPER}}",
+            &verp_address(address).to_ascii_uppercase(),
+        )
         .replace("{{VERP}}", &verp_address(address))
         .replace("{{UNSUBSCRIBE}}", &unsubscribe_url(BASE, &secret, address))
         .replace("{{DATE}}", &date.to_rfc2822())
@@ -123,7 +126,9 @@ fn each_digest_goes_out_from_its_subscribers_verp_address() {
         assert!(verp::verify(
             SECRET.as_bytes(),
             to,
-            verp::token_in(&message.from, &"bounces@example.org".parse().unwrap()).unwrap().as_str()
+            verp::token_in(&message.from, &"bounces@example.org".parse().unwrap())
+                .unwrap()
+                .as_str()
         ));
         // The headers are the digest's own: From and no Return-Path.
         let text = String::from_utf8_lossy(&message.data);
@@ -139,7 +144,13 @@ fn each_digest_goes_out_from_its_subscribers_verp_address() {
     let plain = super::digest::project();
     let server = SmtpServer::start(Script::default());
     plain
-        .run(["digest", "--smtp", &smtp_url(server.addr), "--as-of", "2020-03-02"])
+        .run([
+            "digest",
+            "--smtp",
+            &smtp_url(server.addr),
+            "--as-of",
+            "2020-03-02",
+        ])
         .assert_success();
     assert!(server
         .received()
@@ -214,8 +225,15 @@ fn each_fixture_gets_its_verdict_and_a_suppression_where_due() {
         for line in *lines {
             assert!(out.stdout.contains(line), "{name}: want `{line}`\n{out}");
         }
-        assert_eq!(out.stdout.lines().count(), 2, "{name}: a line and the summary\n{out}");
-        assert!(!out.stdout.contains(address) || address.is_empty(), "{name}: unmasked\n{out}");
+        assert_eq!(
+            out.stdout.lines().count(),
+            2,
+            "{name}: a line and the summary\n{out}"
+        );
+        assert!(
+            !out.stdout.contains(address) || address.is_empty(),
+            "{name}: unmasked\n{out}"
+        );
         let left: Vec<(String, String)> = suppressions(&project);
         match reason {
             Some(reason) => assert_eq!(
@@ -235,11 +253,17 @@ fn suppressed_addresses_get_no_next_digest_and_a_report_counts_once() {
     bounces_stdin(&project, &postfix).assert_success();
     let again = bounces_stdin(&project, &postfix).assert_success();
     assert!(
-        again.stdout.contains("stdin: bounce: already read, counted once"),
+        again
+            .stdout
+            .contains("stdin: bounce: already read, counted once"),
         "{again}"
     );
     assert!(again.stdout.contains("0 hard bounces"), "{again}");
-    bounces_stdin(&project, &fixture("arf-abuse.eml", "all.monthly@example.org")).assert_success();
+    bounces_stdin(
+        &project,
+        &fixture("arf-abuse.eml", "all.monthly@example.org"),
+    )
+    .assert_success();
     // The next week's run, written to the outbox: neither address.
     project
         .run(["digest", "--dry-run", "--as-of", "2020-03-09"])
@@ -268,9 +292,17 @@ fn suppressed_addresses_get_no_next_digest_and_a_report_counts_once() {
         .unwrap_or_else(|| panic!("no {month} row\n{stats}"));
     let numbers: Vec<&str> = row.split_whitespace().collect();
     assert_eq!(numbers[1], sent.to_string(), "{row}");
-    assert_eq!((numbers[2], numbers[4], numbers[6]), ("1", "0", "1"), "{row}");
+    assert_eq!(
+        (numbers[2], numbers[4], numbers[6]),
+        ("1", "0", "1"),
+        "{row}"
+    );
     let rate = format!("{:.2}%", 100.0 / sent as f64);
-    assert_eq!((numbers[3], numbers[7]), (rate.as_str(), rate.as_str()), "{row}");
+    assert_eq!(
+        (numbers[3], numbers[7]),
+        (rate.as_str(), rate.as_str()),
+        "{row}"
+    );
 }
 
 #[test]
@@ -306,8 +338,8 @@ fn the_limit_and_window_are_settings() {
     let (project, _) = sent_project();
     let config = project.read("storyfeed.toml") + "soft_bounce_limit = 1\n";
     project.write("storyfeed.toml", config);
-    let out = bounces_stdin(&project, &fixture("delayed-4.4.1.eml", "idle@example.org"))
-        .assert_success();
+    let out =
+        bounces_stdin(&project, &fixture("delayed-4.4.1.eml", "idle@example.org")).assert_success();
     assert!(out.stdout.contains("suppressed (bounced)"), "{out}");
 }
 
@@ -328,10 +360,19 @@ fn a_maildir_is_read_in_name_order_new_then_cur() {
         &dir,
         &[
             ("new/2.host", fixture("exim-5.1.1.eml", "ccp@example.org")),
-            ("new/1.host", fixture("auto-reply.eml", "all.weekly@example.org")),
-            ("cur/3.host:2,S", fixture("gmail-5.1.1.eml", "cyber@example.org")),
+            (
+                "new/1.host",
+                fixture("auto-reply.eml", "all.weekly@example.org"),
+            ),
+            (
+                "cur/3.host:2,S",
+                fixture("gmail-5.1.1.eml", "cyber@example.org"),
+            ),
             ("new/.hidden", b"ignored".to_vec()),
-            ("tmp/4.host", fixture("postfix-5.1.1.eml", "all.weekly@example.org")),
+            (
+                "tmp/4.host",
+                fixture("postfix-5.1.1.eml", "all.weekly@example.org"),
+            ),
         ],
     );
     let out = project
@@ -339,11 +380,22 @@ fn a_maildir_is_read_in_name_order_new_then_cur() {
         .assert_success();
     let lines: Vec<&str> = out.stdout.lines().collect();
     assert_eq!(lines.len(), 4, "{out}");
-    assert!(lines[0].starts_with("Maildir/new/1.host: auto-reply"), "{out}");
-    assert!(lines[1].starts_with("Maildir/new/2.host: bounce: c***"), "{out}");
-    assert!(lines[2].starts_with("Maildir/cur/3.host:2,S: bounce: c***"), "{out}");
     assert!(
-        lines[3].starts_with("3 messages: 2 hard bounces, 0 soft, 0 complaints counted; 2 addresses suppressed"),
+        lines[0].starts_with("Maildir/new/1.host: auto-reply"),
+        "{out}"
+    );
+    assert!(
+        lines[1].starts_with("Maildir/new/2.host: bounce: c***"),
+        "{out}"
+    );
+    assert!(
+        lines[2].starts_with("Maildir/cur/3.host:2,S: bounce: c***"),
+        "{out}"
+    );
+    assert!(
+        lines[3].starts_with(
+            "3 messages: 2 hard bounces, 0 soft, 0 complaints counted; 2 addresses suppressed"
+        ),
         "{out}"
     );
     // Read again: nothing counted twice.
@@ -353,7 +405,9 @@ fn a_maildir_is_read_in_name_order_new_then_cur() {
     assert!(again.stdout.contains("2 already read"), "{again}");
     // A directory that is no maildir: named, exit 1.
     std::fs::create_dir_all(project.join("empty")).unwrap();
-    let out = project.run(["bounces", "--maildir", "empty"]).assert_code(1);
+    let out = project
+        .run(["bounces", "--maildir", "empty"])
+        .assert_code(1);
     assert!(out.stderr.contains("cannot read empty/new"), "{out}");
 }
 
@@ -381,12 +435,23 @@ fn an_mbox_is_split_at_from_lines() {
         .assert_success();
     let lines: Vec<&str> = out.stdout.lines().collect();
     assert_eq!(lines.len(), 4, "{out}");
-    assert!(lines[0].starts_with("bounces.mbox #1: bounce: b***@example.org hard 5.1.10"), "{out}");
-    assert!(lines[1].starts_with("bounces.mbox #2: not a bounce"), "{out}");
-    assert!(lines[2].starts_with("bounces.mbox #3: bounce: i***@example.org soft 4.4.1"), "{out}");
+    assert!(
+        lines[0].starts_with("bounces.mbox #1: bounce: b***@example.org hard 5.1.10"),
+        "{out}"
+    );
+    assert!(
+        lines[1].starts_with("bounces.mbox #2: not a bounce"),
+        "{out}"
+    );
+    assert!(
+        lines[2].starts_with("bounces.mbox #3: bounce: i***@example.org soft 4.4.1"),
+        "{out}"
+    );
     assert!(lines[3].contains("1 hard bounces, 1 soft"), "{out}");
     // A file that cannot be read is named; exit 1.
-    let out = project.run(["bounces", "--mbox", "missing.mbox"]).assert_code(1);
+    let out = project
+        .run(["bounces", "--mbox", "missing.mbox"])
+        .assert_code(1);
     assert!(out.stderr.contains("cannot read missing.mbox"), "{out}");
 }
 

@@ -4,8 +4,8 @@
 //! a real SMTP server, and snapshots of a feed, a page and a digest.
 
 mod archives;
-mod bounces;
 mod bad_input;
+mod bounces;
 mod cache;
 mod changes;
 mod classify;
