@@ -112,6 +112,8 @@ pub struct Summary {
     /// Messages that changed nothing (not reports, or about nobody known).
     pub left_alone: usize,
     pub unreadable: Vec<Unreadable>,
+    /// What the operator should know about the run itself (no secret).
+    pub notes: Vec<String>,
 }
 
 /// What a run needs besides the store.
@@ -148,7 +150,15 @@ pub fn run(
 ) -> Result<Summary, BouncesError> {
     let settings = Settings::from_config(config)?;
     let store = crate::store::admin::open(config)?;
-    run_with(&store, &settings, input, sink)
+    let mut summary = run_with(&store, &settings, input, sink)?;
+    if settings.secret.is_none() {
+        summary.notes.push(format!(
+            "no {} (or digest.secret_file): VERP tokens and unsubscribe links were not checked, \
+             only the recipients reports name",
+            config.digest.secret_env
+        ));
+    }
+    Ok(summary)
 }
 
 /// [`run`] on a given store and settings.

@@ -48,6 +48,9 @@ pub fn run(args: BouncesArgs) -> Result<ExitCode> {
         return Err(e.into());
     }
     writeln!(out, "{}", summary.line())?;
+    for note in &summary.notes {
+        eprintln!("note: {note}");
+    }
     for u in &summary.unreadable {
         eprintln!("storyfeed: cannot read {}: {}", u.path.display(), u.message);
     }

@@ -476,3 +476,47 @@ fn a_token_that_was_altered_matches_nobody() {
     );
     assert!(suppressions(&project).is_empty());
 }
+
+#[test]
+fn no_bytes_panic_the_reader() {
+    use proptest::prelude::*;
+    use storyfeed::bounces::report::parse;
+    // Every fixture cut short anywhere, and with a byte flipped.
+    for entry in std::fs::read_dir(root().join("tests/fixtures/bounces")).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let bytes = fixture(&name, "all.weekly@example.org");
+        for cut in (0..bytes.len()).step_by(3) {
+            parse(&bytes[..cut]);
+            let mut flipped = bytes.clone();
+            flipped[cut] ^= 0x80;
+            parse(&flipped);
+        }
+    }
+    proptest!(ProptestConfig::with_cases(256), |(bytes in proptest::collection::vec(any::<u8>(), 0..3000))| {
+        let parsed = parse(&bytes);
+        prop_assert!(parsed.id.starts_with("sha256:") || parsed.id.starts_with("mid:"));
+    });
+    // Report-shaped noise: a multipart/report around arbitrary parts.
+    proptest!(ProptestConfig::with_cases(256), |(body in "[ -~\r\n]{0,1500}")| {
+        let message = format!(
+            "From: x@example.org\r\nContent-Type: multipart/report; report-type=delivery-status; boundary=b\r\n\r\n\
+             --b\r\nContent-Type: message/delivery-status\r\n\r\n{body}\r\n--b\r\nContent-Type: message/rfc822\r\n\r\n{body}\r\n--b--\r\n"
+        );
+        parse(message.as_bytes());
+    });
+}
+
+#[test]
+fn without_a_secret_tokens_are_not_checked_and_the_run_says_so() {
+    let (project, _) = sent_project();
+    let out = project
+        .command(["bounces", "--mbox", "none.mbox"])
+        .env_remove("STORYFEED_SECRET")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("note: no STORYFEED_SECRET"), "{stderr}");
+    assert!(stderr.contains("cannot read none.mbox"), "{stderr}");
+    assert_eq!(out.status.code(), Some(1));
+}
