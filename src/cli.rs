@@ -20,6 +20,7 @@ use storyfeed::parse::{self, Severity};
 use storyfeed::serve::{Limits, Server, DEFAULT_MAX_CONNECTIONS};
 use storyfeed::signup::{Destination, Signup, SignupOptions};
 
+mod bounces;
 mod subscribers;
 
 /// The shipped default corpus.
@@ -199,6 +200,19 @@ enum Command {
         #[arg(long, value_name = "ADDRESS")]
         send_test: Option<String>,
     },
+    /// Read bounces and complaint reports; suppress the addresses they call for.
+    ///
+    /// Reads delivery status notifications (RFC 3464) and complaint
+    /// reports (ARF) from a maildir, an mbox file or standard input. A
+    /// permanent failure (5.x.x) or a complaint suppresses the address at
+    /// once; temporary failures (4.x.x) after digest.soft_bounce_limit
+    /// within digest.soft_bounce_window_days. Other mail is reported and
+    /// left alone; a report read twice counts once. One line a message and
+    /// a summary; exit 1 if a file could not be read.
+    #[command(
+        after_help = "Examples:\n  storyfeed bounces --maildir /var/mail/bounces\n  storyfeed bounces --mbox bounces.mbox\n  storyfeed bounces - < message.eml   (e.g. from a Postfix pipe alias)"
+    )]
+    Bounces(bounces::BouncesArgs),
     /// Manage the subscribers in the database: list, add, remove, import, export, stats.
     #[command(
         subcommand,
@@ -271,6 +285,7 @@ pub fn run() -> Result<ExitCode> {
         Command::Digest(args) => digest(args),
         Command::Unsubscribe { address, config } => unsubscribe(&address, config.as_deref()),
         Command::Subscribers(command) => subscribers::run(command),
+        Command::Bounces(args) => bounces::run(args),
         Command::Doctor { config, send_test } => doctor(config.as_deref(), send_test.as_deref()),
         Command::Dkim(DkimCommand::Keygen {
             selector,

@@ -80,6 +80,7 @@ pub fn run(config: &Config, send_test: Option<&str>) -> Vec<Check> {
     checks.extend(dkim(config));
     checks.push(list_id(config));
     checks.push(from(config));
+    checks.push(bounces(config));
     checks.push(smtp_check(config));
     if let Some(address) = send_test {
         checks.push(test_digest(config, address));
@@ -255,6 +256,29 @@ fn from(config: &Config) -> Check {
         )
     } else {
         Check::new(Level::Ok, "from", mailbox.email.to_string())
+    }
+}
+
+/// Whether bounces can find their subscriber (VERP).
+fn bounces(config: &Config) -> Check {
+    match &config.digest.bounce_address {
+        Some(address) => {
+            let (local, domain) = address.rsplit_once('@').unwrap_or((address, ""));
+            Check::new(
+                Level::Ok,
+                "bounces",
+                format!(
+                    "envelope sender {local}+<token>@{domain} (VERP): deliver that mailbox to \
+                     `storyfeed bounces`"
+                ),
+            )
+        }
+        None => Check::new(
+            Level::Warning,
+            "bounces",
+            "digest.bounce_address is not set: bounces go to the From address and are matched \
+             only by the recipient they name; set it and feed its mailbox to `storyfeed bounces`",
+        ),
     }
 }
 

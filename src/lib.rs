@@ -17,12 +17,16 @@
 //! - [`cache`]: the build cache that lets a rebuild skip unchanged work.
 //! - [`digest`]: email digests: subscribers, periods, state, rendering,
 //!   SMTP; [`digest::run`], [`digest::preview`], [`digest::unsubscribe`].
+//! - [`bounces`]: `storyfeed bounces`: delivery status notifications and
+//!   complaint reports read, addresses suppressed; [`verp`]: the envelope
+//!   sender that names the subscriber.
 //! - [`serve`]: a static-file server for a built site, with endpoints
 //!   mounted on it (the digests' unsubscribe endpoint).
 //! - [`config`]: `storyfeed.toml`; [`location`]: `file:line:column` in
 //!   errors; [`fs`]: atomic writes and output directories; [`story`]: the
 //!   types every stage shares.
 
+pub mod bounces;
 pub mod build;
 pub mod cache;
 pub mod catalog;
@@ -40,4 +44,5 @@ pub mod serve;
 pub mod signup;
 pub mod store;
 pub mod story;
+pub mod verp;
 pub mod websub;

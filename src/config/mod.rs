@@ -16,7 +16,10 @@ mod rules;
 #[cfg(test)]
 mod tests;
 
-use rules::{address, base_url, hub_url, is_language_tag, list_id, mailbox, plain_text, quoted};
+use rules::{
+    address, base_url, bounce_address, hub_url, is_language_tag, list_id, mailbox, plain_text,
+    quoted,
+};
 
 use crate::dkim::{dns_name, Signer};
 
@@ -219,6 +222,16 @@ pub struct DigestConfig {
     /// `build` or `check`, which may run where the key is not readable.
     #[serde(skip)]
     pub dkim_error: Option<String>,
+    /// Envelope sender (SMTP `MAIL FROM`) that bounces come back to,
+    /// `local@domain`: each mail goes out from `local+<token>@domain`
+    /// (VERP), the token naming its subscriber without showing the address.
+    /// Unset: the envelope sender is the address of `from`, no VERP.
+    pub bounce_address: Option<String>,
+    /// Temporary failures (4.x.x) of one address within
+    /// `soft_bounce_window_days` after which it is suppressed.
+    pub soft_bounce_limit: u32,
+    /// The window, in days, over which temporary failures are counted.
+    pub soft_bounce_window_days: u32,
 }
 
 impl DigestConfig {
@@ -266,6 +279,9 @@ impl Default for DigestConfig {
             dkim_key_file: None,
             dkim: None,
             dkim_error: None,
+            bounce_address: None,
+            soft_bounce_limit: 3,
+            soft_bounce_window_days: 14,
         }
     }
 }
@@ -481,6 +497,21 @@ impl Config {
             check(
                 "digest.rate_limit",
                 Err("must be a number of messages per second, 0 for none".to_owned()),
+            )?;
+        }
+        if let Some(bounce) = &digest.bounce_address {
+            check("digest.bounce_address", bounce_address(bounce))?;
+        }
+        if digest.soft_bounce_limit == 0 {
+            check(
+                "digest.soft_bounce_limit",
+                Err("must be at least 1".to_owned()),
+            )?;
+        }
+        if !(1..=365).contains(&digest.soft_bounce_window_days) {
+            check(
+                "digest.soft_bounce_window_days",
+                Err("must be a number of days from 1 to 365".to_owned()),
             )?;
         }
         match (

@@ -127,6 +127,32 @@ pub(super) fn address(value: &str) -> Result<(), String> {
     })
 }
 
+/// A bounce address `local@domain` that `local+<token>@domain` can be made
+/// from: no `+` of its own, and room for the token in the 64 octets a
+/// local part may have.
+pub(super) fn bounce_address(value: &str) -> Result<(), String> {
+    address(value)?;
+    let parsed: lettre::Address = value
+        .parse()
+        .map_err(|e| format!("{} is not an email address: {e}", quoted(value)))?;
+    let local = parsed.user();
+    if local.contains('+') || local.starts_with('"') {
+        return Err(format!(
+            "{} must be a plain address such as bounces@example.org, without `+` \
+             (the token is added after one)",
+            quoted(value)
+        ));
+    }
+    if local.len() + 1 + crate::verp::TOKEN_LEN > 64 {
+        return Err(format!(
+            "{}: the local part is too long to carry a token (at most {} characters)",
+            quoted(value),
+            64 - 1 - crate::verp::TOKEN_LEN
+        ));
+    }
+    Ok(())
+}
+
 /// A `List-Id:` identifier (RFC 2919): a label and a namespace, such as
 /// `digest.example.org`, as an RFC 5322 dot-atom.
 pub(super) fn list_id(value: &str) -> Result<(), String> {

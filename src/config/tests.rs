@@ -309,6 +309,31 @@ fn numbers_are_in_range() {
     bad("digest.smtp_connections", &["0"]);
     bad("digest.rate_limit", &["-1.0", "nan", "inf"]);
     good("digest.rate_limit", &["0.0", "2.5"]);
+    bad("digest.soft_bounce_limit", &["0"]);
+    good("digest.soft_bounce_limit", &["1", "10"]);
+    bad("digest.soft_bounce_window_days", &["0", "366"]);
+    good("digest.soft_bounce_window_days", &["1", "365"]);
+}
+
+#[test]
+fn the_bounce_address_is_plain_with_room_for_a_token() {
+    good(
+        "digest.bounce_address",
+        &["\"bounces@example.org\"", "\"b@mail.example.org\""],
+    );
+    bad(
+        "digest.bounce_address",
+        &[
+            "\"bounces+x@example.org\"",
+            "\"not an address\"",
+            "\"UNODC <bounces@example.org>\"",
+            &format!("\"{}@example.org\"", "b".repeat(48)),
+        ],
+    );
+    good(
+        "digest.bounce_address",
+        &[&format!("\"{}@example.org\"", "b".repeat(47))],
+    );
 }
 
 #[test]

@@ -212,7 +212,12 @@ impl Context<'_> {
             period: digest.period,
             message_id: message::message_id(self.config, &address, &digest.period),
             stories: digest.story_count(),
-            envelope: msg.envelope().clone(),
+            envelope: crate::verp::envelope(
+                self.config.digest.bounce_address.as_deref(),
+                &self.secret.0,
+                msg.envelope(),
+                &address,
+            ),
             bytes: msg.formatted(),
         })
     }

@@ -402,7 +402,12 @@ pub fn send_test(config: &Config, address: &str) -> Result<TestSend, DigestError
     .map_err(RunError::from)?;
     let job = super::smtp::Job {
         key: 0,
-        envelope: msg.envelope().clone(),
+        envelope: crate::verp::envelope(
+            config.digest.bounce_address.as_deref(),
+            &secret.0,
+            msg.envelope(),
+            address,
+        ),
         bytes: msg.formatted(),
     };
     let outcome = std::sync::Mutex::new(None);

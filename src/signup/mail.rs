@@ -168,7 +168,12 @@ pub fn send_queued(app: &App, log: &dyn Fn(String)) -> Result<usize, StoreError>
                 let recorded = std::sync::Mutex::new(done);
                 let jobs = jobs.into_iter().map(|(key, message)| Job {
                     key,
-                    envelope: message.envelope().clone(),
+                    envelope: crate::verp::envelope(
+                        app.bounce_address.as_deref(),
+                        &app.secret.0,
+                        message.envelope(),
+                        &mails[key].address,
+                    ),
                     bytes: message.formatted(),
                 });
                 let sent = smtp::send_all(settings, jobs, |job, outcome| {

@@ -91,6 +91,8 @@ pub struct App {
     pub destination: Destination,
     /// Signs every mail, as digests are signed (`digest.dkim_*`).
     pub dkim: Option<crate::dkim::Signer>,
+    /// The VERP envelope sender's base (`digest.bounce_address`).
+    pub bounce_address: Option<String>,
     /// Wakes the mailer when a mail is queued.
     wake: Mutex<Option<mpsc::Sender<()>>>,
 }
@@ -172,6 +174,7 @@ impl Signup {
                 limits,
                 destination,
                 dkim: config.digest.dkim.clone(),
+                bounce_address: config.digest.bounce_address.clone(),
                 wake: Mutex::new(None),
             }),
         }

@@ -14,6 +14,7 @@ use std::path::Path;
 use rusqlite::params;
 use thiserror::Error;
 
+use super::bounces::MonthCounts;
 use super::subscribers::{format_str, SubscriberRow};
 use super::{now, Store, StoreError};
 use crate::classify::{Category, Taxonomy};
@@ -283,14 +284,18 @@ pub struct Stats {
     /// By slug (confirmed subscribers that follow it).
     pub by_theme: BTreeMap<String, usize>,
     pub by_programme: BTreeMap<String, usize>,
+    /// Per month (`2026-11`): mail sent, bounces and complaints.
+    pub months: BTreeMap<String, MonthCounts>,
 }
 
 /// Counts by status (all subscribers), and by frequency, theme and
-/// programme (confirmed ones: those who get digests).
+/// programme (confirmed ones: those who get digests); mail sent, bounces
+/// and complaints per month.
 pub fn stats(store: &Store) -> Result<Stats, StoreError> {
     let rows = store.subscriber_rows(None)?;
     let mut stats = Stats {
         total: rows.len(),
+        months: store.monthly_mail_counts()?,
         ..Stats::default()
     };
     for row in &rows {
@@ -313,6 +318,17 @@ pub fn stats(store: &Store) -> Result<Stats, StoreError> {
         }
     }
     Ok(stats)
+}
+
+impl MonthCounts {
+    /// `count` as a share of the mail sent, `0.35%`; `-` when none was sent.
+    pub fn rate(&self, count: u64) -> String {
+        if self.sent == 0 {
+            "-".to_owned()
+        } else {
+            format!("{:.2}%", count as f64 * 100.0 / self.sent as f64)
+        }
+    }
 }
 
 /// Adds (or updates) one subscriber from the command line, confirmed.

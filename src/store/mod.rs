@@ -13,6 +13,8 @@
 //!   commit).
 //! - [`subscribers`]: the subscriber rows, the subscribers file synced in,
 //!   the admin commands' queries.
+//! - [`bounces`]: bounce and complaint reports, each counted once, and the
+//!   suppressions they cause.
 //! - [`legacy`]: the one-time import of the JSON Lines state of earlier
 //!   versions.
 //!
@@ -33,6 +35,7 @@ use crate::digest::period::Period;
 use crate::digest::state::{address_key, State, Status};
 
 pub mod admin;
+pub mod bounces;
 pub mod journal;
 pub mod legacy;
 pub mod schema;
@@ -342,9 +345,10 @@ impl Store {
 pub struct Suppression {
     /// The address key.
     pub address: String,
-    /// `unsubscribed` (later: bounces, complaints).
+    /// `unsubscribed`, `bounced` or `complaint`.
     pub reason: String,
-    /// Where the request came from: `one-click`, `shell`, `web`, `import`.
+    /// Where the request came from: `one-click`, `shell`, `web`, `import`,
+    /// `bounces`.
     pub via: String,
     /// RFC 3339.
     pub at: String,

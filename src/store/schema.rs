@@ -131,6 +131,35 @@ pub const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (bucket, key, window)
     ) WITHOUT ROWID;
     ",
+    // 3: bounces and complaints (`storyfeed bounces`): each report read
+    // once, and what it said of each address.
+    "
+    -- Delivery status notifications and complaint reports counted, by
+    -- their Message-ID (or a hash of their bytes): a report read twice
+    -- counts once.
+    CREATE TABLE reports (
+        report_id TEXT PRIMARY KEY,
+        kind      TEXT NOT NULL CHECK (kind IN ('dsn', 'complaint')),
+        -- The report's date (RFC 3339, UTC), and when it was read.
+        at        TEXT NOT NULL,
+        read_at   TEXT NOT NULL
+    );
+
+    -- One row per address a report is about.
+    CREATE TABLE bounces (
+        id        INTEGER PRIMARY KEY,
+        -- The address key.
+        address   TEXT NOT NULL,
+        kind      TEXT NOT NULL CHECK (kind IN ('hard', 'soft', 'complaint')),
+        -- The status code (`5.1.1`), or the feedback type (`abuse`).
+        status    TEXT NOT NULL,
+        report_id TEXT NOT NULL REFERENCES reports (report_id),
+        -- The report's date, RFC 3339 in UTC (`…Z`): soft bounces are
+        -- counted over a window of these.
+        at        TEXT NOT NULL
+    );
+    CREATE INDEX bounces_address ON bounces (address, kind, at);
+    ",
 ];
 
 /// Brings the database to the newest version, one migration a

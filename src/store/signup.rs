@@ -43,6 +43,8 @@ pub enum SignUpOutcome {
     AlreadySubscribed,
     /// Too many mails to this address today: nothing stored, nothing sent.
     Limited,
+    /// The address bounced or complained: nothing stored, nothing sent.
+    Suppressed,
 }
 
 /// A mail of the queue, claimed by a mailer.
@@ -112,6 +114,12 @@ impl Store {
         let key = address_key(&request.display);
         let stamp = now();
         self.write(|tx| {
+            // Mail to an address that bounced hurts the sender's standing,
+            // and one that complained asked for none; an unsubscribed one
+            // may sign up again (the confirmation is a new consent).
+            if is_blocked(tx, &key)? {
+                return Ok(SignUpOutcome::Suppressed);
+            }
             let day = at.div_euclid(86_400);
             if !count_hit(
                 tx,
@@ -183,6 +191,15 @@ impl Store {
         limit: usize,
     ) -> Result<Vec<QueuedMail>, StoreError> {
         self.write(|tx| {
+            // Queued before the address bounced or complained: never sent.
+            tx.execute(
+                "UPDATE mail_queue SET status = 'failed', claimed_at = NULL,
+                     detail = 'not sent: the address is suppressed (bounced or complained)'
+                 WHERE (status = 'queued' OR (status = 'claimed' AND claimed_at < ?1))
+                     AND address IN (SELECT address FROM suppressions
+                                     WHERE reason IN ('bounced', 'complaint'))",
+                params![at - stale_secs],
+            )?;
             let mut stmt = tx.prepare(
                 "SELECT q.id, q.address, COALESCE(s.display, q.address), q.kind
                  FROM mail_queue q LEFT JOIN subscribers s ON s.address = q.address
@@ -354,6 +371,19 @@ impl Store {
             Ok(true)
         })
     }
+}
+
+/// Whether `key` bounced or complained (suppressed for a reason that also
+/// stops sign-up mail).
+fn is_blocked(tx: &Transaction<'_>, key: &str) -> Result<bool, rusqlite::Error> {
+    Ok(tx
+        .query_row(
+            "SELECT 1 FROM suppressions WHERE address = ?1 AND reason IN ('bounced', 'complaint')",
+            params![key],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some())
 }
 
 /// One more event in a counter; whether it is within `max`. Past the

@@ -577,3 +577,67 @@ fn queued_mails_are_claimed_once_and_stale_claims_taken_again() {
         .unwrap();
     assert_eq!(store.claim_mail(2_001, 300, 10).unwrap().len(), 1);
 }
+
+#[test]
+fn an_address_that_bounced_or_complained_gets_no_sign_up_mail() {
+    use super::bounces::{BounceKind, BounceReport, SoftRule};
+    use super::signup::{SignUp, SignUpOutcome};
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("s.db")).unwrap();
+    let request = |display: &str| SignUp {
+        display: display.to_owned(),
+        follows_all: true,
+        themes: Vec::new(),
+        programmes: Vec::new(),
+        frequency: Frequency::Weekly,
+        format: subscribers::MailFormat::Html,
+        form: "web:test".to_owned(),
+        ip: None,
+        mails_per_day: 5,
+    };
+    // Queued before the bounce came in.
+    assert_eq!(
+        store.sign_up(&request("Ana@X.org"), 1_000).unwrap(),
+        SignUpOutcome::Confirm
+    );
+    let report = |id: &str, address: &str, kind| BounceReport {
+        id: id.to_owned(),
+        complaint: kind == BounceKind::Complaint,
+        at: chrono::Utc::now(),
+        events: vec![(address.to_owned(), kind, "5.1.1".to_owned())],
+    };
+    let rule = SoftRule {
+        limit: 3,
+        window_days: 14,
+    };
+    store
+        .record_bounce_report(&report("<1>", "ana@x.org", BounceKind::Hard), rule)
+        .unwrap();
+    store
+        .record_bounce_report(&report("<2>", "bo@x.org", BounceKind::Complaint), rule)
+        .unwrap();
+    // The queued mail is never claimed; new sign-ups queue nothing.
+    assert!(store.claim_mail(1_001, 300, 10).unwrap().is_empty());
+    for display in ["ana@x.org", "Bo@X.org"] {
+        assert_eq!(
+            store.sign_up(&request(display), 1_002).unwrap(),
+            SignUpOutcome::Suppressed
+        );
+    }
+    let queue = store.mail_queue().unwrap();
+    assert_eq!(
+        queue,
+        [(
+            "ana@x.org".to_owned(),
+            "confirm".to_owned(),
+            "failed".to_owned()
+        )]
+    );
+    // An unsubscribed address may sign up again (a new consent).
+    store.unsubscribe("cy@x.org", "shell").unwrap();
+    assert_eq!(
+        store.sign_up(&request("cy@x.org"), 1_003).unwrap(),
+        SignUpOutcome::Confirm
+    );
+    assert_eq!(store.claim_mail(1_004, 300, 10).unwrap().len(), 1);
+}

@@ -56,13 +56,28 @@ fn the_shipped_example_config() {
     assert!(line(s, "from").contains("placeholder"), "{s}");
     assert_eq!(level(s, "smtp"), "warning", "{s}");
     assert!(line(s, "smtp").contains("outbox"), "{s}");
+    assert_eq!(level(s, "bounces"), "warning", "{s}");
+    assert!(line(s, "bounces").contains("bounce_address"), "{s}");
     assert_eq!(level(s, "dns"), "skipped", "{s}");
-    assert_eq!(s.lines().count(), 8, "{s}");
+    assert_eq!(s.lines().count(), 9, "{s}");
 
     // With a long secret and nothing else changed: warnings only, exit 0.
     let project = project.env("STORYFEED_SECRET", "x".repeat(40));
     let out = project.run(["doctor"]).assert_success();
     assert_eq!(level(&out.stdout, "secret"), "ok", "{}", out.stdout);
+    // With a bounce address, the VERP sender.
+    let config = project.read("storyfeed.toml").replace(
+        "# bounce_address = \"bounces@example.org\"",
+        "bounce_address = \"bounces@example.org\"",
+    );
+    project.write("storyfeed.toml", config);
+    let out = project.run(["doctor"]).assert_success();
+    assert_eq!(level(&out.stdout, "bounces"), "ok", "{}", out.stdout);
+    assert!(
+        line(&out.stdout, "bounces").contains("bounces+<token>@example.org"),
+        "{}",
+        out.stdout
+    );
     // A short one warns.
     let project = project.env("STORYFEED_SECRET", "short");
     let out = project.run(["doctor"]).assert_success();

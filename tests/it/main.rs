@@ -5,6 +5,7 @@
 
 mod archives;
 mod bad_input;
+mod bounces;
 mod cache;
 mod changes;
 mod classify;

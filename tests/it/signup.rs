@@ -486,11 +486,19 @@ fn full_loop_sign_up_confirm_then_the_digest_has_exactly_the_chosen_topic() {
     let smtp = SmtpServer::start(Script::default());
     let url = smtp_url(smtp.addr);
     let project = project();
-    // The project's config, with the SMTP server for the app's mails.
+    // The project's config, with the SMTP server for the app's mails
+    // and a bounce address (VERP).
     let config = project.read("storyfeed.toml");
     project.write(
         "storyfeed.toml",
-        config.replace("[digest]\n", &format!("[digest]\nsmtp_url = \"{url}\"\n")),
+        config.replace(
+            "[digest]\n",
+            &format!("[digest]\nsmtp_url = \"{url}\"\nbounce_address = \"bounces@example.org\"\n"),
+        ),
+    );
+    let verp = format!(
+        "bounces+{}@example.org",
+        storyfeed::verp::token(b"test-secret-not-for-production", "new@example.org")
     );
     project.write("public/index.html", "<!DOCTYPE html>");
     let mut child = project
@@ -523,6 +531,7 @@ fn full_loop_sign_up_confirm_then_the_digest_has_exactly_the_chosen_topic() {
     let received = smtp.received();
     assert_eq!(received.len(), 1);
     assert_eq!(received[0].to, ["new@example.org"]);
+    assert_eq!(received[0].from, verp, "the confirmation's envelope sender");
     let query = link_query(&text_of(&received[0].data), "confirm");
     assert_eq!(http(addr, "GET", &format!("/confirm?{query}"), None).0, 200);
     let (status, page) = http(addr, "POST", "/confirm", Some(&query));
@@ -538,6 +547,7 @@ fn full_loop_sign_up_confirm_then_the_digest_has_exactly_the_chosen_topic() {
         .filter(|r| r.to == ["new@example.org"])
         .collect();
     assert_eq!(digests.len(), 1, "one digest for the new subscriber");
+    assert_eq!(digests[0].from, verp, "the digest's envelope sender");
     let text = text_of(&digests[0].data);
     let got: std::collections::BTreeSet<String> = text
         .split_whitespace()
