@@ -443,9 +443,10 @@ fn dmarc(from: &str, signer: Option<&Signer>, answers: &BTreeMap<String, Answer>
             Level::Warning,
             name,
             format!(
-                "no DMARC record at _dmarc.{from}: publish one, e.g. `v=DMARC1; p=none; \
+                "no DMARC record at {}: publish one at _dmarc.{from}, e.g. `v=DMARC1; p=none; \
                  rua=mailto:dmarc-reports@{from}`, then move to p=quarantine or p=reject \
-                 (Gmail and Yahoo require one from bulk senders)"
+                 (Gmail and Yahoo require one from bulk senders)",
+                dmarc_names(from).join(" nor ")
             ),
         );
     };
