@@ -1,6 +1,6 @@
 //! What DKIM signing costs a digest: the biggest sample digest (every
 //! theme, the newest STORIES shipped stories, text + HTML) is built into a
-//! message ROUNDS times with no key, an Ed25519 key and an RSA-2048 key
+//! message ROUNDS times (or for 0.3 s) with no key, an Ed25519 key and an RSA-2048 key
 //! (`digest::message::build`, which signs as a real run does), and signed
 //! alone (a copy of the built message signed, the copy's cost taken off).
 //! Then where Ed25519's time goes: the same key through lettre with the
@@ -12,7 +12,7 @@
 //! ```
 
 use std::path::PathBuf;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use chrono::{NaiveDate, TimeZone, Utc};
@@ -41,26 +41,33 @@ all = true
 const BATCHES: usize = 5;
 
 /// This thread's time on a CPU, in ns (Linux: `/proc/thread-self/schedstat`),
-/// so that waiting for a core on a shared machine does not count.
+/// so that waiting for a core on a shared machine does not count. The
+/// kernel brings it up to date at least every scheduler tick (a few ms),
+/// hence batches of at least [`MIN_BATCH`].
 fn cpu_ns() -> Option<u64> {
     let text = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
     text.split_whitespace().next()?.parse().ok()
 }
 
-/// Median over batches of the mean µs per call of `f`: on-CPU time where
-/// the system tells it, else wall time.
+const MIN_BATCH: Duration = Duration::from_millis(300);
+
+/// Median over batches of the mean µs per call of `f`, a batch being at
+/// least `rounds` calls and [`MIN_BATCH`]: on-CPU time where the system
+/// tells it, else wall time.
 fn time(rounds: u32, mut f: impl FnMut()) -> f64 {
     let mut batches: Vec<f64> = (0..BATCHES)
         .map(|_| {
             let (start, cpu) = (Instant::now(), cpu_ns());
-            for _ in 0..rounds {
+            let mut calls = 0u32;
+            while calls < rounds || start.elapsed() < MIN_BATCH {
                 f();
+                calls += 1;
             }
             let ns = match (cpu, cpu_ns()) {
                 (Some(a), Some(b)) => (b - a) as f64,
                 _ => start.elapsed().as_secs_f64() * 1e9,
             };
-            ns / 1e3 / f64::from(rounds)
+            ns / 1e3 / f64::from(calls)
         })
         .collect();
     batches.sort_by(f64::total_cmp);
