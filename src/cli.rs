@@ -16,6 +16,7 @@ use storyfeed::digest::endpoint::Unsubscribe;
 use storyfeed::digest::period::Frequency;
 use storyfeed::digest::{self as digests, DigestOptions, Notice, Preview};
 use storyfeed::dkim;
+use storyfeed::doctor;
 use storyfeed::parse::{self, Severity};
 use storyfeed::serve::{Limits, Server, DEFAULT_MAX_CONNECTIONS};
 use storyfeed::signup::{Destination, Signup, SignupOptions};
@@ -185,12 +186,14 @@ enum Command {
         #[arg(long)]
         config: Option<PathBuf>,
     },
-    /// Check the setup before the first real send: URLs, secret, DKIM, sender, SMTP.
+    /// Check the setup before the first real send: URLs, secret, DKIM, sender, SMTP, DNS.
     ///
     /// One line a check: ok, warning or error, what was found and what to
-    /// do. Sends nothing unless --send-test is given. Exit 1 on any error.
+    /// do. Sends nothing unless --send-test is given. Looks up the From
+    /// domain's SPF and DMARC records and the DKIM key's record (skipped
+    /// when no DNS server answers). Exit 1 on any error.
     #[command(
-        after_help = "Examples:\n  storyfeed doctor\n  STORYFEED_SMTP_PASSWORD=... storyfeed doctor --send-test me@example.org"
+        after_help = "Examples:\n  storyfeed doctor\n  storyfeed doctor --dns-server 192.0.2.53:53\n  STORYFEED_SMTP_PASSWORD=... storyfeed doctor --send-test me@example.org"
     )]
     Doctor {
         /// Config file [default: ./storyfeed.toml if present]
@@ -199,6 +202,13 @@ enum Command {
         /// Also send one test digest (the newest stories) to this address
         #[arg(long, value_name = "ADDRESS")]
         send_test: Option<String>,
+        /// Ask this DNS server (e.g. your zone's primary) instead of the
+        /// system's resolvers
+        #[arg(long, value_name = "ADDR:PORT", conflicts_with = "no_dns")]
+        dns_server: Option<SocketAddr>,
+        /// Look nothing up in DNS
+        #[arg(long)]
+        no_dns: bool,
     },
     /// Read bounces and complaint reports; suppress the addresses they call for.
     ///
@@ -286,7 +296,23 @@ pub fn run() -> Result<ExitCode> {
         Command::Unsubscribe { address, config } => unsubscribe(&address, config.as_deref()),
         Command::Subscribers(command) => subscribers::run(command),
         Command::Bounces(args) => bounces::run(args),
-        Command::Doctor { config, send_test } => doctor(config.as_deref(), send_test.as_deref()),
+        Command::Doctor {
+            config,
+            send_test,
+            dns_server,
+            no_dns,
+        } => {
+            let dns = match (dns_server, no_dns) {
+                (_, true) => doctor::Dns::Off,
+                (Some(addr), false) => doctor::Dns::Server(addr),
+                (None, false) => doctor::Dns::System,
+            };
+            let options = doctor::Options {
+                send_test: send_test.as_deref(),
+                dns,
+            };
+            run_doctor(config.as_deref(), options)
+        }
         Command::Dkim(DkimCommand::Keygen {
             selector,
             domain,
@@ -767,11 +793,11 @@ fn dkim_keygen(
     Ok(ExitCode::SUCCESS)
 }
 
-fn doctor(config: Option<&Path>, send_test: Option<&str>) -> Result<ExitCode> {
+fn run_doctor(config: Option<&Path>, options: doctor::Options<'_>) -> Result<ExitCode> {
     let config = load_config(config, None)?;
-    let checks = storyfeed::doctor::run(&config, send_test);
+    let checks = doctor::run(&config, options);
     for check in &checks {
         println!("{check}");
     }
-    Ok(exit_code(storyfeed::doctor::has_errors(&checks)))
+    Ok(exit_code(doctor::has_errors(&checks)))
 }

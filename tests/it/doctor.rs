@@ -1,6 +1,8 @@
 //! `storyfeed doctor`: the shipped example config, a DKIM key that does
 //! not match the From domain, and the SMTP probe against a real server
-//! (plain on loopback, implicit TLS with AUTH) and a closed port.
+//! (plain on loopback, implicit TLS with AUTH) and a closed port. These
+//! run with `--no-dns` (the DNS checks are in `doctor_dns`), so no test
+//! asks the machine's resolver.
 
 use std::net::TcpListener;
 
@@ -10,7 +12,7 @@ use super::smtp_tls::{cli_project, pki};
 use super::tls_server::{Knobs, TlsServer, PASSWORD};
 
 /// The line of check `name`.
-fn line<'a>(stdout: &'a str, name: &str) -> &'a str {
+pub(super) fn line<'a>(stdout: &'a str, name: &str) -> &'a str {
     let needle = format!(" {name}: ");
     stdout
         .lines()
@@ -18,7 +20,7 @@ fn line<'a>(stdout: &'a str, name: &str) -> &'a str {
         .unwrap_or_else(|| panic!("no `{name}` line in:\n{stdout}"))
 }
 
-fn level(stdout: &str, name: &str) -> String {
+pub(super) fn level(stdout: &str, name: &str) -> String {
     line(stdout, name)
         .split_whitespace()
         .next()
@@ -27,7 +29,7 @@ fn level(stdout: &str, name: &str) -> String {
 }
 
 /// The shipped data and a config pointing at it, `extra` added to `[digest]`.
-fn project(base_url: &str, extra: &str) -> Project {
+pub(super) fn project(base_url: &str, extra: &str) -> Project {
     let root = root();
     Project::new().config(&format!(
         "base_url = {base_url:?}\narchives = [{:?}]\ntaxonomy = {:?}\nledger = {:?}\n\
@@ -59,6 +61,7 @@ fn the_shipped_example_config() {
     assert_eq!(level(s, "bounces"), "warning", "{s}");
     assert!(line(s, "bounces").contains("bounce_address"), "{s}");
     assert_eq!(level(s, "dns"), "skipped", "{s}");
+    assert!(line(s, "dns").contains("placeholder"), "{s}");
     assert_eq!(s.lines().count(), 9, "{s}");
 
     // With a long secret and nothing else changed: warnings only, exit 0.
@@ -88,7 +91,7 @@ fn the_shipped_example_config() {
 fn plain_http_off_loopback_warns() {
     let out = project("http://news.storyfeed.net/", "")
         .env("STORYFEED_SECRET", "x".repeat(40))
-        .run(["doctor"])
+        .run(["doctor", "--no-dns"])
         .assert_success();
     assert_eq!(level(&out.stdout, "base_url"), "warning", "{}", out.stdout);
     assert_eq!(level(&out.stdout, "from"), "ok", "{}", out.stdout);
@@ -116,7 +119,7 @@ fn a_dkim_key_for_another_domain_warns_naming_both() {
                 "dkim.pem",
             ])
             .assert_success();
-        project.run(["doctor"]).assert_success().stdout
+        project.run(["doctor", "--no-dns"]).assert_success().stdout
     };
     let s = keys("other.example");
     assert_eq!(level(&s, "dkim"), "ok", "{s}");
@@ -138,7 +141,7 @@ fn an_unreadable_dkim_key_is_an_error() {
         "dkim_selector = \"s1\"\ndkim_domain = \"storyfeed.net\"\ndkim_key_file = \"missing.pem\"\n",
     )
     .env("STORYFEED_SECRET", "x".repeat(40))
-    .run(["doctor"])
+    .run(["doctor", "--no-dns"])
     .assert_code(1);
     assert_eq!(level(&out.stdout, "dkim"), "error", "{}", out.stdout);
     assert!(
@@ -156,7 +159,7 @@ fn smtp_probe_reaches_the_server_and_sends_nothing() {
         &format!("smtp_url = \"smtp://127.0.0.1:{}\"\n", server.addr.port()),
     )
     .env("STORYFEED_SECRET", "x".repeat(40))
-    .run(["doctor"])
+    .run(["doctor", "--no-dns"])
     .assert_success();
     assert_eq!(level(&out.stdout, "smtp"), "ok", "{}", out.stdout);
     assert_eq!(server.sessions(), 1);
@@ -176,7 +179,7 @@ fn smtp_probe_of_a_closed_port_is_an_error() {
         &format!("smtp_url = \"smtp://127.0.0.1:{port}\"\nsmtp_timeout = 5\n"),
     )
     .env("STORYFEED_SECRET", "x".repeat(40))
-    .run(["doctor"])
+    .run(["doctor", "--no-dns"])
     .assert_code(1);
     let l = line(&out.stdout, "smtp");
     assert!(l.starts_with("error"), "{}", out.stdout);
@@ -194,7 +197,7 @@ fn smtp_probe_with_tls_and_auth_never_shows_the_password() {
         },
     );
     let out = cli_project(&server, &pki, PASSWORD)
-        .run(["doctor"])
+        .run(["doctor", "--no-dns"])
         .assert_success();
     let l = line(&out.stdout, "smtp");
     assert!(
@@ -206,7 +209,7 @@ fn smtp_probe_with_tls_and_auth_never_shows_the_password() {
 
     let wrong = "wrong-password-0123";
     let out = cli_project(&server, &pki, wrong)
-        .run(["doctor"])
+        .run(["doctor", "--no-dns"])
         .assert_code(1);
     assert!(
         line(&out.stdout, "smtp").starts_with("error"),
@@ -224,7 +227,7 @@ fn send_test_delivers_one_digest_to_the_server() {
         &format!("smtp_url = \"smtp://127.0.0.1:{}\"\n", server.addr.port()),
     )
     .env("STORYFEED_SECRET", "x".repeat(40))
-    .run(["doctor", "--send-test", "ops@storyfeed.net"])
+    .run(["doctor", "--no-dns", "--send-test", "ops@storyfeed.net"])
     .assert_success();
     assert_eq!(level(&out.stdout, "send_test"), "ok", "{}", out.stdout);
     let received = server.received();
@@ -236,7 +239,7 @@ fn send_test_delivers_one_digest_to_the_server() {
     // Without a server there is nothing to send it through: an error.
     let out = project("https://news.storyfeed.net/", "")
         .env("STORYFEED_SECRET", "x".repeat(40))
-        .run(["doctor", "--send-test", "ops@storyfeed.net"])
+        .run(["doctor", "--no-dns", "--send-test", "ops@storyfeed.net"])
         .assert_code(1);
     assert_eq!(level(&out.stdout, "send_test"), "error", "{}", out.stdout);
 }

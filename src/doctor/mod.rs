@@ -1,7 +1,11 @@
 //! `storyfeed doctor`: the checks an operator runs before the first real
 //! send. Each gives one [`Check`] (ok, warning, error or skipped) saying
 //! what was found and what to do; nothing is sent unless a test address is
-//! given, and no state is changed.
+//! given, and no state is changed. The DNS lookups are in [`dns`], the
+//! verdicts on the records found in [`records`].
+
+mod dns;
+mod records;
 
 use std::fmt;
 
@@ -12,6 +16,8 @@ use crate::config::Config;
 use crate::digest::deliver::load_secret;
 use crate::digest::smtp::{self, Outcome, SmtpSettings, TlsMode};
 use crate::digest::{self, TestSend};
+
+pub use dns::Dns;
 
 /// Shorter secrets still work, but are easier to guess offline from a
 /// signed link.
@@ -69,9 +75,17 @@ impl fmt::Display for Check {
     }
 }
 
-/// Every check, in a fixed order; with `send_test`, one test digest sent
-/// to that address (the only thing doctor ever sends).
-pub fn run(config: &Config, send_test: Option<&str>) -> Vec<Check> {
+/// What to do besides the offline checks.
+#[derive(Debug, Clone, Copy)]
+pub struct Options<'a> {
+    /// Send one test digest to this address (the only thing doctor ever sends).
+    pub send_test: Option<&'a str>,
+    /// Where the SPF, DKIM and DMARC records are looked up.
+    pub dns: Dns,
+}
+
+/// Every check, in a fixed order.
+pub fn run(config: &Config, options: Options<'_>) -> Vec<Check> {
     let mut checks = vec![
         https("base_url", Some(&config.base_url)),
         https("subscribe_url", config.subscribe_url.as_deref()),
@@ -82,15 +96,10 @@ pub fn run(config: &Config, send_test: Option<&str>) -> Vec<Check> {
     checks.push(from(config));
     checks.push(bounces(config));
     checks.push(smtp_check(config));
-    if let Some(address) = send_test {
+    if let Some(address) = options.send_test {
         checks.push(test_digest(config, address));
     }
-    checks.push(Check::new(
-        Level::Skipped,
-        "dns",
-        "SPF, DKIM TXT and DMARC records are not checked: that needs a resolver and \
-         network; look them up with `dig TXT` before the first send",
-    ));
+    checks.extend(dns::checks(config, options.dns));
     checks
 }
 
