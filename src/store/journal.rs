@@ -33,9 +33,10 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 use chrono::Utc;
-use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use rusqlite::{Connection, TransactionBehavior};
 
-use super::{connect, now, status_str, unix, Store, StoreError};
+use super::db::{vals, DbError, Handle, PgConn};
+use super::{connect, now, status_str, unix, Database, Store, StoreError};
 use crate::digest::period::Period;
 use crate::digest::state::Status;
 
@@ -164,24 +165,30 @@ pub struct Journal {
 impl Store {
     /// Starts a run holding `lock`: registers it and starts the writer.
     pub fn begin_run(&self, lock: &RunLock) -> Result<Journal, StoreError> {
-        let Some(path) = self.path.clone() else {
+        let Some(database) = self.database.clone() else {
             return Err(StoreError::Invalid(
-                "an in-memory database cannot record a run".to_owned(),
+                "a copy of the database cannot record a run".to_owned(),
             ));
         };
         let run = self.write(|tx| {
-            tx.prepare_cached(
-                "INSERT INTO runs (pid, lock_token, started_at, heartbeat) VALUES (?1, ?2, ?3, ?4)",
+            tx.query_opt(
+                "INSERT INTO runs (pid, lock_token, started_at, heartbeat) VALUES (?1, ?2, ?3, ?4)
+                 RETURNING id",
+                vals![std::process::id(), &lock.token, now(), unix(Utc::now())],
             )?
-            .execute(params![
-                std::process::id(),
-                lock.token,
-                now(),
-                unix(Utc::now())
-            ])?;
-            Ok(tx.last_insert_rowid())
+            .map_or(Ok(0), |r| r.int(0))
         })?;
-        let conn = connect(&path)?;
+        let path = self.label();
+        let conn = match &database {
+            Database::Sqlite(file) => WriterConn::Sqlite(connect(file)?),
+            Database::Postgres(url) => {
+                let config = url.config().map_err(StoreError::Invalid)?;
+                WriterConn::Pg(PgConn::connect(&config).map_err(|e| StoreError::Sql {
+                    path: path.clone(),
+                    source: e.into(),
+                })?)
+            }
+        };
         let (requests, rx) = mpsc::channel();
         let writer = Writer {
             conn,
@@ -302,12 +309,18 @@ impl Drop for Journal {
     }
 }
 
+/// The writer's own connection.
+enum WriterConn {
+    Sqlite(Connection),
+    Pg(PgConn),
+}
+
 struct Writer {
-    conn: Connection,
+    conn: WriterConn,
     run: i64,
     token: String,
-    /// The `synchronous` mode set now (switched only when a batch needs
-    /// the other one).
+    /// SQLite's `synchronous` mode set now (switched only when a batch
+    /// needs the other one).
     durable: Option<bool>,
     /// When the heartbeat was last written (unix seconds).
     beat: i64,
@@ -321,10 +334,13 @@ impl Writer {
                 Err(mpsc::RecvTimeoutError::Timeout) => {
                     // Alive, even with nothing to write; a failure here
                     // shows at the next write.
-                    let _ = self.conn.execute(
-                        "UPDATE runs SET heartbeat = ?1 WHERE id = ?2",
-                        params![unix(Utc::now()), self.run],
-                    );
+                    let (run, beat) = (self.run, unix(Utc::now()));
+                    let _ = self.handle(|h| {
+                        h.execute(
+                            "UPDATE runs SET heartbeat = ?1 WHERE id = ?2",
+                            vals![beat, run],
+                        )
+                    });
                     continue;
                 }
                 Err(mpsc::RecvTimeoutError::Disconnected) => break,
@@ -339,7 +355,7 @@ impl Writer {
                 }
                 Err(e) => {
                     // Rolled back: nothing of the batch is recorded.
-                    let message = e.to_string();
+                    let message = error_chain(&e);
                     for request in batch {
                         let _ = request.reply.send(Err(message.clone()));
                     }
@@ -348,69 +364,52 @@ impl Writer {
         }
     }
 
-    fn apply(&mut self, batch: &[Request]) -> Result<Vec<Option<Claim>>, rusqlite::Error> {
-        let durable = batch.iter().any(|r| !matches!(r.op, Op::Claim(_)));
-        if self.durable != Some(durable) {
-            self.conn.pragma_update(
-                None,
-                "synchronous",
-                if durable { "FULL" } else { "NORMAL" },
-            )?;
-            self.durable = Some(durable);
+    /// Runs `f` on the connection, outside a transaction.
+    fn handle<T>(
+        &mut self,
+        f: impl FnOnce(&mut Handle<'_>) -> Result<T, DbError>,
+    ) -> Result<T, DbError> {
+        match &mut self.conn {
+            WriterConn::Sqlite(conn) => f(&mut Handle::Sqlite(conn)),
+            WriterConn::Pg(conn) => f(&mut Handle::Pg(conn)),
         }
+    }
+
+    /// Applies a batch in one transaction: the answers, or the error and
+    /// nothing applied.
+    fn apply(&mut self, batch: &[Request]) -> Result<Vec<Option<Claim>>, DbError> {
+        let durable = batch.iter().any(|r| !matches!(r.op, Op::Claim(_)));
         let (run, token) = (self.run, self.token.clone());
         let heartbeat = unix(Utc::now());
         // Once a second is plenty against a lease of a minute; every batch
         // was a write per message.
         let beat = heartbeat > self.beat;
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let at = now();
-        if beat {
-            tx.prepare_cached("UPDATE runs SET heartbeat = ?1 WHERE id = ?2")?
-                .execute(params![heartbeat, run])?;
-        }
-        let mut answers = Vec::with_capacity(batch.len());
-        for request in batch {
-            answers.push(match &request.op {
-                Op::Claim(entry) => Some(claim(&tx, run, &token, heartbeat, entry, &at)?),
-                Op::Record {
-                    entry,
-                    status,
-                    detail,
-                } => {
-                    record(&tx, run, entry, *status, detail.as_deref(), &at)?;
-                    None
+        let body = |h: &mut Handle<'_>| apply_batch(h, batch, run, &token, heartbeat, beat, &at);
+        let answers = match &mut self.conn {
+            WriterConn::Sqlite(conn) => {
+                if self.durable != Some(durable) {
+                    conn.pragma_update(
+                        None,
+                        "synchronous",
+                        if durable { "FULL" } else { "NORMAL" },
+                    )?;
+                    self.durable = Some(durable);
                 }
-                Op::RecordThenClaim {
-                    entry,
-                    status,
-                    detail,
-                    next,
-                } => {
-                    record(&tx, run, entry, *status, detail.as_deref(), &at)?;
-                    Some(claim(&tx, run, &token, heartbeat, next, &at)?)
+                let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+                let answers = body(&mut Handle::Sqlite(&tx))?;
+                tx.commit()?;
+                answers
+            }
+            // A batch of claims only need not wait for the WAL flush, as
+            // SQLite's `NORMAL` (a claim lost is a digest not yet sent).
+            WriterConn::Pg(conn) => super::pg_write(conn, super::RETRIES, |h| {
+                if !durable {
+                    h.batch("SET LOCAL synchronous_commit TO OFF")?;
                 }
-                #[cfg(test)]
-                Op::MaxPages(pages) => {
-                    tx.query_row(&format!("PRAGMA max_page_count = {pages}"), [], |_| Ok(()))?;
-                    None
-                }
-                Op::Finish => {
-                    tx.prepare_cached(
-                        "UPDATE deliveries SET status = 'pending', run_id = NULL,
-                             detail = 'not sent: the run ended first', at = ?2
-                         WHERE run_id = ?1 AND status = 'claimed'",
-                    )?
-                    .execute(params![run, at])?;
-                    tx.prepare_cached("UPDATE runs SET finished_at = ?2 WHERE id = ?1")?
-                        .execute(params![run, at])?;
-                    None
-                }
-            });
-        }
-        tx.commit()?;
+                body(h)
+            })?,
+        };
         if beat {
             self.beat = heartbeat;
         }
@@ -418,108 +417,182 @@ impl Writer {
     }
 }
 
+fn apply_batch(
+    h: &mut Handle<'_>,
+    batch: &[Request],
+    run: i64,
+    token: &str,
+    heartbeat: i64,
+    beat: bool,
+    at: &str,
+) -> Result<Vec<Option<Claim>>, DbError> {
+    if beat {
+        h.execute(
+            "UPDATE runs SET heartbeat = ?1 WHERE id = ?2",
+            vals![heartbeat, run],
+        )?;
+    }
+    let mut answers = Vec::with_capacity(batch.len());
+    for request in batch {
+        answers.push(match &request.op {
+            Op::Claim(entry) => Some(claim(h, run, token, heartbeat, entry, at)?),
+            Op::Record {
+                entry,
+                status,
+                detail,
+            } => {
+                record(h, run, entry, *status, detail.as_deref(), at)?;
+                None
+            }
+            Op::RecordThenClaim {
+                entry,
+                status,
+                detail,
+                next,
+            } => {
+                record(h, run, entry, *status, detail.as_deref(), at)?;
+                Some(claim(h, run, token, heartbeat, next, at)?)
+            }
+            #[cfg(test)]
+            Op::MaxPages(pages) => {
+                h.query(&format!("PRAGMA max_page_count = {pages}"), &[])?;
+                None
+            }
+            Op::Finish => {
+                h.execute(
+                    "UPDATE deliveries SET status = 'pending', run_id = NULL,
+                         detail = 'not sent: the run ended first', at = ?2
+                     WHERE run_id = ?1 AND status = 'claimed'",
+                    vals![run, at],
+                )?;
+                h.execute(
+                    "UPDATE runs SET finished_at = ?2 WHERE id = ?1",
+                    vals![run, at],
+                )?;
+                None
+            }
+        });
+    }
+    Ok(answers)
+}
+
+/// An error with its causes, for the answer to a request.
+fn error_chain(e: &DbError) -> String {
+    let mut message = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !message.contains(&cause_text) {
+            message.push_str(": ");
+            message.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    message
+}
+
 fn claim(
-    tx: &rusqlite::Transaction<'_>,
+    h: &mut Handle<'_>,
     run: i64,
     token: &str,
     now_unix: i64,
     entry: &Entry,
     at: &str,
-) -> Result<Claim, rusqlite::Error> {
-    let suppressed = tx
-        .prepare_cached("SELECT 1 FROM suppressions WHERE address = ?1")?
-        .query_row(params![entry.to], |_| Ok(()))
-        .optional()?
-        .is_some();
-    if suppressed {
+) -> Result<Claim, DbError> {
+    if h.exists(
+        "SELECT 1 FROM suppressions WHERE address = ?1",
+        vals![&entry.to],
+    )? {
         return Ok(Claim::Unsubscribed);
     }
-    let row: Option<(String, Option<i64>)> = tx
-        .prepare_cached(
-            "SELECT status, run_id FROM deliveries
-             WHERE address = ?1 AND period_first = ?2 AND period_last = ?3",
-        )?
-        .query_row(
-            params![entry.to, entry.period.first, entry.period.last],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?;
+    let row = h.query_opt(
+        "SELECT status, run_id FROM deliveries
+         WHERE address = ?1 AND period_first = ?2 AND period_last = ?3",
+        vals![&entry.to, entry.period.first, entry.period.last],
+    )?;
+    let row = match row {
+        Some(r) => Some((r.text(0)?, r.opt_int(1)?)),
+        None => None,
+    };
     match row {
         Some((status, _)) if status == "sent" || status == "failed" => return Ok(Claim::Done),
         Some((status, Some(other))) if status == "claimed" && other != run => {
-            let live: Option<bool> = tx
-                .prepare_cached(
-                    "SELECT finished_at IS NULL AND lock_token <> ?2 AND heartbeat >= ?3
-                     FROM runs WHERE id = ?1",
-                )?
-                .query_row(
-                    params![other, token, now_unix - LEASE.as_secs() as i64],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            if live == Some(true) {
-                return Ok(Claim::ClaimedElsewhere);
+            let live = h.query_opt(
+                "SELECT finished_at IS NULL AND lock_token <> ?2 AND heartbeat >= ?3
+                 FROM runs WHERE id = ?1",
+                vals![other, token, now_unix - LEASE.as_secs() as i64],
+            )?;
+            if let Some(live) = live {
+                if live.flag(0)? {
+                    return Ok(Claim::ClaimedElsewhere);
+                }
             }
         }
         _ => {}
     }
-    tx.prepare_cached("INSERT INTO deliveries (address, period_first, period_last, status, message_id, stories, detail, at, run_id)
+    h.execute(
+        "INSERT INTO deliveries (address, period_first, period_last, status, message_id, stories, detail, at, run_id)
          VALUES (?1, ?2, ?3, 'claimed', ?4, ?5, NULL, ?6, ?7)
          ON CONFLICT (address, period_first, period_last) DO UPDATE SET
              status = 'claimed', message_id = excluded.message_id, stories = excluded.stories,
-             detail = NULL, at = excluded.at, run_id = excluded.run_id")?.execute(params![
-            entry.to,
+             detail = NULL, at = excluded.at, run_id = excluded.run_id",
+        vals![
+            &entry.to,
             entry.period.first,
             entry.period.last,
-            entry.message_id,
-            entry.stories as i64,
+            &entry.message_id,
+            entry.stories,
             at,
             run
-        ])?;
+        ],
+    )?;
     Ok(Claim::Granted)
 }
 
 fn record(
-    tx: &rusqlite::Transaction<'_>,
+    h: &mut Handle<'_>,
     run: i64,
     entry: &Entry,
     status: Status,
     detail: Option<&str>,
     at: &str,
-) -> Result<(), rusqlite::Error> {
+) -> Result<(), DbError> {
     if status == Status::Pending {
         // Deferred: this run's claim is released, free for the next run.
-        tx.prepare_cached(
+        h.execute(
             "UPDATE deliveries SET status = 'pending', run_id = NULL, detail = ?5, at = ?6
              WHERE address = ?1 AND period_first = ?2 AND period_last = ?3
                AND run_id = ?4 AND status = 'claimed'",
-        )?
-        .execute(params![
-            entry.to,
-            entry.period.first,
-            entry.period.last,
-            run,
-            detail,
-            at
-        ])?;
+            vals![
+                &entry.to,
+                entry.period.first,
+                entry.period.last,
+                run,
+                detail,
+                at
+            ],
+        )?;
         return Ok(());
     }
-    tx.prepare_cached("INSERT INTO deliveries (address, period_first, period_last, status, message_id, stories, detail, at, run_id)
+    h.execute(
+        "INSERT INTO deliveries (address, period_first, period_last, status, message_id, stories, detail, at, run_id)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
          ON CONFLICT (address, period_first, period_last) DO UPDATE SET
              status = excluded.status, message_id = excluded.message_id,
              stories = excluded.stories, detail = excluded.detail, at = excluded.at,
              run_id = excluded.run_id
-         WHERE deliveries.status <> 'sent'")?.execute(params![
-            entry.to,
+         WHERE deliveries.status <> 'sent'",
+        vals![
+            &entry.to,
             entry.period.first,
             entry.period.last,
             status_str(status),
-            entry.message_id,
-            entry.stories as i64,
+            &entry.message_id,
+            entry.stories,
             detail,
             at,
             run
-        ])?;
+        ],
+    )?;
     Ok(())
 }

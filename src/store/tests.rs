@@ -7,7 +7,8 @@ use super::journal::{Entry, LOCK};
 use super::legacy::{ARRIVALS, DELIVERIES, UNSUBSCRIBED};
 use super::schema::MIGRATIONS;
 use super::subscribers::file_source;
-use super::{Claim, RunLock, Store, StoreError};
+use super::testdb::{each, TestDb};
+use super::{pg, Claim, Database, RunLock, Store, StoreError};
 use crate::classify::Taxonomy;
 use crate::digest::period::{Frequency, Period};
 use crate::digest::state::Status;
@@ -85,7 +86,7 @@ fn migrations_run_once_from_empty_and_from_an_older_version() {
 fn the_database_is_in_wal_mode_with_foreign_keys() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&dir.path().join("s.db")).unwrap();
-    let conn = store.conn();
+    let conn = store.sqlite();
     let mode: String = conn
         .pragma_query_value(None, "journal_mode", |r| r.get(0))
         .unwrap();
@@ -118,9 +119,9 @@ fn a_snapshot_reads_the_file_and_never_writes_it() {
 
 #[test]
 fn a_claimed_digest_is_not_claimed_again_and_a_sent_one_is_done() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("storyfeed.db")).unwrap();
-    let lock = RunLock::take(dir.path()).unwrap();
+    each("a_claimed_digest_is_not_claimed_again", |db| {
+    let store = db.open();
+    let lock = RunLock::take(db.path()).unwrap();
     let journal = store.begin_run(&lock).unwrap();
     assert_eq!(journal.claim(&entry("a@x.org")).unwrap(), Claim::Granted);
     assert_eq!(status(&store, "a@x.org"), Some(Status::Claimed));
@@ -139,14 +140,14 @@ fn a_claimed_digest_is_not_claimed_again_and_a_sent_one_is_done() {
     journal.finish().unwrap();
     assert_eq!(status(&store, "b@x.org"), Some(Status::Pending));
     assert_eq!(status(&store, "a@x.org"), Some(Status::Sent));
+    });
 }
 
 #[test]
 fn a_record_and_the_next_claim_go_in_one_write_and_a_refused_claim_keeps_the_record() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("storyfeed.db");
-    let store = Store::open(&path).unwrap();
-    let lock = RunLock::take(dir.path()).unwrap();
+    each("a_record_and_the_next_claim_go_in_one_write", |db| {
+    let store = db.open();
+    let lock = RunLock::take(db.path()).unwrap();
     let journal = store.begin_run(&lock).unwrap();
     assert_eq!(journal.claim(&entry("a@x.org")).unwrap(), Claim::Granted);
     let next = journal
@@ -176,72 +177,70 @@ fn a_record_and_the_next_claim_go_in_one_write_and_a_refused_claim_keeps_the_rec
         .unwrap();
     assert_eq!(next, Claim::Done);
     assert_eq!(status(&store, "d@x.org"), Some(Status::Sent));
+    });
 }
 
 #[test]
 fn an_unsubscribe_after_planning_stops_the_claim() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("storyfeed.db");
-    let store = Store::open(&path).unwrap();
-    let lock = RunLock::take(dir.path()).unwrap();
-    let journal = store.begin_run(&lock).unwrap();
-    // Another process (the web app) unsubscribes while the run goes on.
-    Store::open(&path)
-        .unwrap()
-        .unsubscribe("A@X.org", "one-click")
-        .unwrap();
-    assert_eq!(
-        journal.claim(&entry("a@x.org")).unwrap(),
-        Claim::Unsubscribed
-    );
-    assert_eq!(status(&store, "a@x.org"), None);
+    each("an_unsubscribe_after_planning_stops_the_claim", |db| {
+        let store = db.open();
+        let lock = RunLock::take(db.path()).unwrap();
+        let journal = store.begin_run(&lock).unwrap();
+        // Another process (the web app) unsubscribes while the run goes on.
+        db.open().unsubscribe("A@X.org", "one-click").unwrap();
+        assert_eq!(
+            journal.claim(&entry("a@x.org")).unwrap(),
+            Claim::Unsubscribed
+        );
+        assert_eq!(status(&store, "a@x.org"), None);
+    });
 }
 
 #[test]
 fn a_killed_runs_claims_go_to_the_next_run_holding_the_same_lock() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("storyfeed.db");
-    let lock = RunLock::take(dir.path()).unwrap();
-    let first = Store::open(&path).unwrap();
-    let journal = first.begin_run(&lock).unwrap();
-    journal.claim(&entry("a@x.org")).unwrap();
-    // Killed: no finish, the lock released by the kernel.
-    std::mem::forget(journal);
-    drop(lock);
-    let lock = RunLock::take(dir.path()).unwrap();
-    let second = Store::open(&path).unwrap().begin_run(&lock).unwrap();
-    assert_eq!(second.claim(&entry("a@x.org")).unwrap(), Claim::Granted);
+    each("a_killed_runs_claims_go_to_the_next_run", |db| {
+        let lock = RunLock::take(db.path()).unwrap();
+        let first = db.open();
+        let journal = first.begin_run(&lock).unwrap();
+        journal.claim(&entry("a@x.org")).unwrap();
+        // Killed: no finish, the lock released by the kernel.
+        std::mem::forget(journal);
+        drop(lock);
+        let lock = RunLock::take(db.path()).unwrap();
+        let second = db.open().begin_run(&lock).unwrap();
+        assert_eq!(second.claim(&entry("a@x.org")).unwrap(), Claim::Granted);
+    });
 }
 
 #[test]
 fn with_its_lock_file_deleted_a_live_runs_claims_stay_its_own() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("storyfeed.db");
-    let lock_a = RunLock::take(dir.path()).unwrap();
-    let a = Store::open(&path).unwrap().begin_run(&lock_a).unwrap();
-    assert_eq!(a.claim(&entry("a@x.org")).unwrap(), Claim::Granted);
-    // Someone deletes the lock file: a second run can start.
-    std::fs::remove_file(dir.path().join(LOCK)).unwrap();
-    let lock_b = RunLock::take(dir.path()).unwrap();
-    let b = Store::open(&path).unwrap().begin_run(&lock_b).unwrap();
-    assert_eq!(b.claim(&entry("a@x.org")).unwrap(), Claim::ClaimedElsewhere);
-    assert_eq!(b.claim(&entry("b@x.org")).unwrap(), Claim::Granted);
-    assert_eq!(a.claim(&entry("b@x.org")).unwrap(), Claim::ClaimedElsewhere);
-    // Once A's heartbeat is older than the lease, its claims are free.
-    let conn = Connection::open(&path).unwrap();
-    conn.execute(
-        "UPDATE runs SET heartbeat = heartbeat - 3600 WHERE id = ?1",
-        [a.run()],
-    )
-    .unwrap();
-    assert_eq!(b.claim(&entry("a@x.org")).unwrap(), Claim::Granted);
+    each("with_its_lock_file_deleted_a_live_runs_claims_stay", |db| {
+        let lock_a = RunLock::take(db.path()).unwrap();
+        let a = db.open().begin_run(&lock_a).unwrap();
+        assert_eq!(a.claim(&entry("a@x.org")).unwrap(), Claim::Granted);
+        // Someone deletes the lock file: a second run can start.
+        std::fs::remove_file(db.path().join(LOCK)).unwrap();
+        let lock_b = RunLock::take(db.path()).unwrap();
+        let b = db.open().begin_run(&lock_b).unwrap();
+        assert_eq!(b.claim(&entry("a@x.org")).unwrap(), Claim::ClaimedElsewhere);
+        assert_eq!(b.claim(&entry("b@x.org")).unwrap(), Claim::Granted);
+        assert_eq!(a.claim(&entry("b@x.org")).unwrap(), Claim::ClaimedElsewhere);
+        // Once A's heartbeat is older than the lease, its claims are free.
+        db.open()
+            .exec_raw(&format!(
+                "UPDATE runs SET heartbeat = heartbeat - 3600 WHERE id = {}",
+                a.run()
+            ))
+            .unwrap();
+        assert_eq!(b.claim(&entry("a@x.org")).unwrap(), Claim::Granted);
+    });
 }
 
 #[test]
 fn records_from_many_threads_are_all_committed() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("storyfeed.db")).unwrap();
-    let lock = RunLock::take(dir.path()).unwrap();
+    each("records_from_many_threads_are_all_committed", |db| {
+    let store = db.open();
+    let lock = RunLock::take(db.path()).unwrap();
     let journal = store.begin_run(&lock).unwrap();
     std::thread::scope(|scope| {
         for t in 0..4 {
@@ -259,6 +258,7 @@ fn records_from_many_threads_are_all_committed() {
     let state = store.load_state().unwrap();
     assert_eq!(state.sent_through.len(), 200);
     assert_eq!(state.status("r3-49@x.org", week()), Some(Status::Sent));
+    });
 }
 
 #[test]
@@ -269,7 +269,7 @@ fn a_full_disk_fails_the_record_cleanly_and_the_next_run_goes_on() {
     let store = Store::open(&path).unwrap();
     let journal = store.begin_run(&lock).unwrap();
     let pages: i64 = store
-        .conn()
+        .sqlite()
         .pragma_query_value(None, "page_count", |r| r.get(0))
         .unwrap();
     journal.max_pages(pages).unwrap();
@@ -326,9 +326,10 @@ fn legacy_state(dir: &Path) {
 
 #[test]
 fn the_jsonl_state_is_imported_once_and_the_files_renamed() {
-    let dir = tempfile::tempdir().unwrap();
+    each("the_jsonl_state_is_imported_once", |db| {
+    let dir = &db.dir;
     legacy_state(dir.path());
-    let store = Store::open(&dir.path().join("storyfeed.db")).unwrap();
+    let store = db.open();
     let imported = store.import_jsonl(dir.path(), true).unwrap().unwrap();
     assert_eq!(
         (
@@ -351,16 +352,18 @@ fn the_jsonl_state_is_imported_once_and_the_files_renamed() {
     // Files put back (or a crash before the rename): not imported again.
     legacy_state(dir.path());
     assert_eq!(store.import_jsonl(dir.path(), true).unwrap(), None);
+    });
 }
 
 #[test]
 fn a_damaged_jsonl_line_names_file_and_line_and_imports_nothing() {
-    let dir = tempfile::tempdir().unwrap();
+    each("a_damaged_jsonl_line_names_file_and_line", |db| {
+    let dir = &db.dir;
     legacy_state(dir.path());
     let mut text = std::fs::read_to_string(dir.path().join(DELIVERIES)).unwrap();
     text.push_str("\n{}\n");
     std::fs::write(dir.path().join(DELIVERIES), text).unwrap();
-    let store = Store::open(&dir.path().join("storyfeed.db")).unwrap();
+    let store = db.open();
     let err = store
         .import_jsonl(dir.path(), true)
         .unwrap_err()
@@ -371,6 +374,7 @@ fn a_damaged_jsonl_line_names_file_and_line_and_imports_nothing() {
     );
     assert!(store.deliveries().unwrap().is_empty());
     assert!(dir.path().join(DELIVERIES).exists());
+    });
 }
 
 const FILE: &str = r#"
@@ -387,8 +391,8 @@ all = true
 
 #[test]
 fn the_subscribers_file_is_synced_without_touching_other_sources() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("storyfeed.db")).unwrap();
+    each("the_subscribers_file_is_synced", |db| {
+    let store = db.open();
     let taxonomy = Taxonomy::builtin();
     let source = file_source(Path::new("subs.toml"));
     let subs = subscribers::parse("subs.toml", FILE, &taxonomy).unwrap();
@@ -396,11 +400,9 @@ fn the_subscribers_file_is_synced_without_touching_other_sources() {
     assert_eq!((report.added, report.updated, report.removed), (2, 0, 0));
     // From elsewhere: a web sign-up, and an unsubscribed file subscriber.
     store
-        .conn()
-        .execute(
+        .exec_raw(
             "INSERT INTO subscribers (address, display, follows_all, frequency, format, status, source, created_at)
              VALUES ('web@example.org', 'web@example.org', 1, 'weekly', 'html', 'confirmed', 'web', 'now')",
-            [],
         )
         .unwrap();
     store.unsubscribe("bob@example.org", "one-click").unwrap();
@@ -445,18 +447,17 @@ fn the_subscribers_file_is_synced_without_touching_other_sources() {
         .load_state()
         .unwrap()
         .is_unsubscribed("bob@example.org"));
+    });
 }
 
 #[test]
 fn a_stored_address_that_no_longer_parses_is_unusable_not_fatal() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("storyfeed.db")).unwrap();
+    each("a_stored_address_that_no_longer_parses", |db| {
+    let store = db.open();
     store
-        .conn()
-        .execute(
+        .exec_raw(
             "INSERT INTO subscribers (address, display, follows_all, frequency, format, status, source, created_at)
              VALUES ('not an address', 'not an address', 1, 'weekly', 'html', 'confirmed', 'web', 'now')",
-            [],
         )
         .unwrap();
     let (run, unusable) = store.run_subscribers(&Taxonomy::builtin()).unwrap();
@@ -466,22 +467,21 @@ fn a_stored_address_that_no_longer_parses_is_unusable_not_fatal() {
         unusable[0].reason.contains("invalid address"),
         "{unusable:?}"
     );
+    });
 }
 
 #[test]
 fn the_web_app_and_a_run_write_at_once_without_a_locked_error() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("storyfeed.db");
-    let store = Store::open(&path).unwrap();
-    let lock = RunLock::take(dir.path()).unwrap();
+    each("the_web_app_and_a_run_write_at_once", |db| {
+    let store = db.open();
+    let lock = RunLock::take(db.path()).unwrap();
     let journal = store.begin_run(&lock).unwrap();
     std::thread::scope(|scope| {
         // Unsubscribes from other connections (as the endpoint's requests).
         for t in 0..3 {
-            let path = &path;
             scope.spawn(move || {
                 for i in 0..40 {
-                    let other = Store::open(path).unwrap();
+                    let other = db.open();
                     other
                         .unsubscribe(&format!("u{t}-{i}@x.org"), "one-click")
                         .unwrap();
@@ -499,6 +499,7 @@ fn the_web_app_and_a_run_write_at_once_without_a_locked_error() {
     });
     assert_eq!(store.suppressions().unwrap().len(), 120);
     assert_eq!(store.load_state().unwrap().sent_through.len(), 100);
+    });
 }
 
 #[test]
@@ -534,8 +535,8 @@ fn migration_2_keeps_version_1_subscribers_and_adds_the_sign_up_tables() {
 #[test]
 fn queued_mails_are_claimed_once_and_stale_claims_taken_again() {
     use super::signup::{MailOutcome, SignUp, SignUpOutcome};
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("s.db")).unwrap();
+    each("queued_mails_are_claimed_once", |db| {
+    let store = db.open();
     let request = SignUp {
         display: "Ana@X.org".to_owned(),
         follows_all: true,
@@ -575,5 +576,86 @@ fn queued_mails_are_claimed_once_and_stale_claims_taken_again() {
     store
         .finish_mail(next[0].id, &MailOutcome::Deferred("451".to_owned()))
         .unwrap();
-    assert_eq!(store.claim_mail(2_001, 300, 10).unwrap().len(), 1);
+    assert_eq!(store.claim_mail(2_001, 300, 10).unwrap().len(), 1);    });
+}
+
+#[test]
+fn postgres_migrates_once_under_a_lock_when_two_open_at_once() {
+    let Some(db) = TestDb::postgres() else {
+        eprintln!("postgres_migrates_once: skipped, postgres not set");
+        return;
+    };
+    eprintln!("postgres_migrates_once: postgres");
+    assert_eq!(pg::MIGRATIONS.len(), MIGRATIONS.len(), "numbered alike");
+    // Two processes starting together: both open, the schema is made once.
+    std::thread::scope(|scope| {
+        let opens: Vec<_> = (0..2)
+            .map(|_| scope.spawn(|| Store::connect(&db.database).map(drop)))
+            .collect();
+        for open in opens {
+            open.join().unwrap().unwrap();
+        }
+    });
+    let store = db.open();
+    assert_eq!(store.schema_version(), MIGRATIONS.len() as i64);
+    store.unsubscribe("a@x.org", "shell").unwrap();
+    // Opening again migrates nothing and keeps the data.
+    assert!(db.open().is_suppressed("A@x.org").unwrap());
+    // A newer database is refused, not damaged.
+    store.exec_raw("UPDATE schema_version SET version = 99").unwrap();
+    let err = Store::connect(&db.database).unwrap_err().to_string();
+    assert!(err.contains("schema version 99"), "{err}");
+    assert_eq!(store.schema_version(), 99);
+}
+
+#[test]
+fn postgres_migration_2_keeps_version_1_subscribers() {
+    let Some(db) = TestDb::postgres() else {
+        eprintln!("postgres_migration_2: skipped, postgres not set");
+        return;
+    };
+    eprintln!("postgres_migration_2: postgres");
+    // A version-1 schema, made by hand through a store's connection.
+    let Database::Postgres(url) = &db.database else {
+        unreachable!()
+    };
+    let mut conn = super::db::PgConn::connect(&url.config().unwrap()).unwrap();
+    conn.batch(pg::MIGRATIONS[0]).unwrap();
+    conn.batch(
+        "CREATE TABLE schema_version (version BIGINT NOT NULL);
+         INSERT INTO schema_version VALUES (1);
+         INSERT INTO subscribers (address, display, frequency, format, status, source, created_at)
+         VALUES ('ana@x.org', 'ana@x.org', 'weekly', 'html', 'confirmed', 'shell', 'then')",
+    )
+    .unwrap();
+    let store = db.open();
+    assert_eq!(store.schema_version(), MIGRATIONS.len() as i64);
+    let row = store.subscriber("ana@x.org").unwrap().unwrap();
+    assert_eq!((row.status.as_str(), row.paused), ("confirmed", false));
+    assert!(store.set_paused("ana@x.org", true).unwrap());
+    assert!(store.rate_hit("b", "k", 60, 1, 0).unwrap());
+    assert!(!store.rate_hit("b", "k", 60, 1, 30).unwrap());
+    assert!(store.rate_hit("b", "k", 60, 1, 60).unwrap());
+}
+
+#[test]
+fn a_snapshot_of_either_backend_writes_nothing_back() {
+    each("a_snapshot_of_either_backend_writes_nothing_back", |db| {
+        // No database yet: an empty copy, and still nothing made.
+        let empty = Store::snapshot_of(&db.database).unwrap();
+        empty.unsubscribe("a@x.org", "shell").unwrap();
+        assert!(empty.is_suppressed("a@x.org").unwrap());
+        assert!(empty.begin_run(&RunLock::take(db.path()).unwrap()).is_err());
+        drop(empty);
+        let store = db.open();
+        assert!(!store.is_suppressed("a@x.org").unwrap());
+        store.unsubscribe("b@x.org", "shell").unwrap();
+        let copy = Store::snapshot_of(&db.database).unwrap();
+        assert!(copy.is_suppressed("b@x.org").unwrap());
+        copy.unsubscribe("c@x.org", "shell").unwrap();
+        assert!(copy.is_suppressed("c@x.org").unwrap());
+        assert!(!store.is_suppressed("c@x.org").unwrap());
+        drop(copy);
+        assert!(!db.open().is_suppressed("c@x.org").unwrap());
+    });
 }

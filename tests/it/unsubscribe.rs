@@ -31,7 +31,7 @@ impl Endpoint {
         let mut server = Server::bind(&dir.path().join("public"), 0).unwrap();
         server.mount(Box::new(Unsubscribe {
             secret: secret(),
-            database: dir.path().join("state/storyfeed.db"),
+            database: storyfeed::store::Database::Sqlite(dir.path().join("state/storyfeed.db")),
             state_dir: dir.path().join("state"),
         }));
         Endpoint {
