@@ -495,8 +495,10 @@ impl Config {
             if digest.database.is_some() {
                 check(
                     "digest.database_url",
-                    Err("set `database` (a SQLite file) or `database_url` (PostgreSQL), not both"
-                        .to_owned()),
+                    Err(
+                        "set `database` (a SQLite file) or `database_url` (PostgreSQL), not both"
+                            .to_owned(),
+                    ),
                 )?;
             }
         }

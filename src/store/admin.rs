@@ -368,7 +368,8 @@ impl Store {
 }
 
 /// The import's and `add`'s upsert: the row becomes the source's.
-const IMPORT_UPSERT: &str = "INSERT INTO subscribers (address, display, name, follows_all, themes, programmes,
+const IMPORT_UPSERT: &str =
+    "INSERT INTO subscribers (address, display, name, follows_all, themes, programmes,
          frequency, format, status, source, created_at, confirmed_at)
      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,
          CASE WHEN EXISTS (SELECT 1 FROM suppressions WHERE address = ?1)

@@ -139,10 +139,7 @@ mod tests {
             redact("postgresql://db/feed?user=app&password=s3cret&x=1"),
             "postgresql://db/feed?user=app&password=***&x=1"
         );
-        assert_eq!(
-            redact("postgres://app@db/feed"),
-            "postgres://app@db/feed"
-        );
+        assert_eq!(redact("postgres://app@db/feed"), "postgres://app@db/feed");
         let url = PgUrl::parse("postgres://app:s3cret@db/feed").unwrap();
         assert!(!format!("{url} {url:?}").contains("s3cret"));
         for bad in [

@@ -237,7 +237,15 @@ impl PgConn {
         self.broken || self.client.as_ref().is_none_or(|c| c.is_closed())
     }
 
-    fn parts(&mut self) -> Result<(&mut postgres::Client, &mut HashMap<String, postgres::Statement>), DbError> {
+    fn parts(
+        &mut self,
+    ) -> Result<
+        (
+            &mut postgres::Client,
+            &mut HashMap<String, postgres::Statement>,
+        ),
+        DbError,
+    > {
         match self.client.as_mut() {
             Some(client) => Ok((client, &mut self.statements)),
             // Unreachable: the client goes only in `drop`.
@@ -297,6 +305,20 @@ impl Drop for PgConn {
             }
         }
     }
+}
+
+/// Runs `f` where the blocking PostgreSQL client may run: it drives a
+/// runtime of its own, which panics on a thread inside another runtime (a
+/// store called from an SMTP connection's thread, or from the web app). On
+/// such a thread, `f` runs on a scoped thread of its own.
+pub fn off_runtime<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+    if tokio::runtime::Handle::try_current().is_err() {
+        return f();
+    }
+    std::thread::scope(|scope| match scope.spawn(f).join() {
+        Ok(value) => value,
+        Err(panic) => std::panic::resume_unwind(panic),
+    })
 }
 
 /// A connection of either backend, in a transaction or not.
@@ -411,9 +433,11 @@ fn pg_row(row: &postgres::Row) -> Result<Row, DbError> {
         let value = if *ty == Type::INT8 {
             row.try_get::<_, Option<i64>>(i)?.map(Value::Int)
         } else if *ty == Type::INT4 {
-            row.try_get::<_, Option<i32>>(i)?.map(|v| Value::Int(v.into()))
+            row.try_get::<_, Option<i32>>(i)?
+                .map(|v| Value::Int(v.into()))
         } else if *ty == Type::INT2 {
-            row.try_get::<_, Option<i16>>(i)?.map(|v| Value::Int(v.into()))
+            row.try_get::<_, Option<i16>>(i)?
+                .map(|v| Value::Int(v.into()))
         } else if *ty == Type::BOOL {
             row.try_get::<_, Option<bool>>(i)?.map(Value::from)
         } else if <String as postgres::types::FromSql>::accepts(ty) {

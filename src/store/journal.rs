@@ -183,10 +183,12 @@ impl Store {
             Database::Sqlite(file) => WriterConn::Sqlite(connect(file)?),
             Database::Postgres(url) => {
                 let config = url.config().map_err(StoreError::Invalid)?;
-                WriterConn::Pg(PgConn::connect(&config).map_err(|e| StoreError::Sql {
-                    path: path.clone(),
-                    source: e.into(),
-                })?)
+                WriterConn::Pg(super::db::off_runtime(|| PgConn::connect(&config)).map_err(
+                    |e| StoreError::Sql {
+                        path: path.clone(),
+                        source: e.into(),
+                    },
+                )?)
             }
         };
         let (requests, rx) = mpsc::channel();

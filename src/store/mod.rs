@@ -135,7 +135,8 @@ impl Store {
             Database::Postgres(url) => {
                 let label = PathBuf::from(url.to_string());
                 let config = url.config().map_err(StoreError::Invalid)?;
-                let pool = pg::open(config).map_err(|e| pg_migrate_error(&label, e))?;
+                let pool = db::off_runtime(|| pg::open(config))
+                    .map_err(|e| pg_migrate_error(&label, e))?;
                 Ok(Store {
                     backend: Backend::Postgres(pool),
                     label,
@@ -154,7 +155,8 @@ impl Store {
             Database::Postgres(url) => {
                 let label = PathBuf::from(url.to_string());
                 let config = url.config().map_err(StoreError::Invalid)?;
-                let conn = pg::snapshot(&config).map_err(|e| pg_migrate_error(&label, e))?;
+                let conn = db::off_runtime(|| pg::snapshot(&config))
+                    .map_err(|e| pg_migrate_error(&label, e))?;
                 Ok(Store {
                     backend: Backend::PostgresSnapshot(Mutex::new(conn)),
                     label,
@@ -202,11 +204,11 @@ impl Store {
     fn migrate(&self) -> Result<(), StoreError> {
         let result = match &self.backend {
             Backend::Sqlite(conn) => schema::migrate(&mut lock(conn)),
-            Backend::PostgresSnapshot(conn) => pg::migrate(&mut lock(conn)),
-            Backend::Postgres(pool) => match pool.get() {
+            Backend::PostgresSnapshot(conn) => db::off_runtime(|| pg::migrate(&mut lock(conn))),
+            Backend::Postgres(pool) => db::off_runtime(|| match pool.get() {
                 Ok(mut conn) => pg::migrate(&mut conn),
                 Err(e) => Err(schema::MigrateError::Db(e.into())),
-            },
+            }),
         };
         result.map_err(|e| migrate_error(&self.label, e))
     }
@@ -244,14 +246,19 @@ impl Store {
 
     /// Runs `f` on a connection, outside any transaction (each statement
     /// on its own).
-    fn read<T>(&self, f: impl FnOnce(&mut Handle<'_>) -> Result<T, DbError>) -> Result<T, StoreError> {
+    fn read<T: Send>(
+        &self,
+        f: impl FnOnce(&mut Handle<'_>) -> Result<T, DbError> + Send,
+    ) -> Result<T, StoreError> {
         match &self.backend {
             Backend::Sqlite(conn) => f(&mut Handle::Sqlite(&lock(conn))),
-            Backend::PostgresSnapshot(conn) => f(&mut Handle::Pg(&mut lock(conn))),
-            Backend::Postgres(pool) => {
-                let mut conn = pool.get().map_err(DbError::from).map_err(self.sql())?;
-                f(&mut Handle::Pg(&mut conn))
+            Backend::PostgresSnapshot(conn) => {
+                db::off_runtime(|| f(&mut Handle::Pg(&mut lock(conn))))
             }
+            Backend::Postgres(pool) => db::off_runtime(|| {
+                let mut conn = pool.get()?;
+                f(&mut Handle::Pg(&mut conn))
+            }),
         }
         .map_err(self.sql())
     }
@@ -260,9 +267,9 @@ impl Store {
     /// waits for another writer up to the busy timeout rather than failing
     /// midway; PostgreSQL's serializable, run again (`f` with it) when it
     /// lost a race to another transaction, so each behaves as if alone.
-    fn write<T>(
+    fn write<T: Send>(
         &self,
-        mut f: impl FnMut(&mut Handle<'_>) -> Result<T, DbError>,
+        mut f: impl FnMut(&mut Handle<'_>) -> Result<T, DbError> + Send,
     ) -> Result<T, StoreError> {
         match &self.backend {
             Backend::Sqlite(conn) => {
@@ -274,11 +281,14 @@ impl Store {
                 tx.commit().map_err(|e| self.sql()(e.into()))?;
                 Ok(value)
             }
-            Backend::PostgresSnapshot(conn) => pg_write(&mut lock(conn), 0, f).map_err(self.sql()),
-            Backend::Postgres(pool) => {
-                let mut conn = pool.get().map_err(DbError::from).map_err(self.sql())?;
-                pg_write(&mut conn, RETRIES, f).map_err(self.sql())
+            Backend::PostgresSnapshot(conn) => {
+                db::off_runtime(|| pg_write(&mut lock(conn), 0, f)).map_err(self.sql())
             }
+            Backend::Postgres(pool) => db::off_runtime(|| {
+                let mut conn = pool.get()?;
+                pg_write(&mut conn, RETRIES, f)
+            })
+            .map_err(self.sql()),
         }
     }
 
@@ -359,7 +369,10 @@ impl Store {
 
     /// Records new arrivals, in one transaction, before any digest that
     /// uses them is claimed.
-    pub fn record_arrivals(&self, arrivals: &[(String, chrono::NaiveDate)]) -> Result<(), StoreError> {
+    pub fn record_arrivals(
+        &self,
+        arrivals: &[(String, chrono::NaiveDate)],
+    ) -> Result<(), StoreError> {
         if arrivals.is_empty() {
             return Ok(());
         }
@@ -413,7 +426,9 @@ impl Store {
     /// The schema version: SQLite's `user_version`, PostgreSQL's table.
     pub(crate) fn schema_version(&self) -> i64 {
         self.read(|c| match c {
-            Handle::Sqlite(conn) => Ok(conn.pragma_query_value(None, "user_version", |r| r.get(0))?),
+            Handle::Sqlite(conn) => {
+                Ok(conn.pragma_query_value(None, "user_version", |r| r.get(0))?)
+            }
             Handle::Pg(_) => Ok(pg::version(c)?.unwrap_or(0)),
         })
         .unwrap()

@@ -130,10 +130,7 @@ impl Store {
             }
             for (address, from) in &existing {
                 if from == source && !listed.contains(address) {
-                    tx.execute(
-                        "DELETE FROM subscribers WHERE address = ?1",
-                        vals![address],
-                    )?;
+                    tx.execute("DELETE FROM subscribers WHERE address = ?1", vals![address])?;
                     report.removed += 1;
                 }
             }
@@ -237,7 +234,8 @@ impl Store {
 }
 
 /// The file sync's upsert: a row of another source is left as it is.
-const SYNC_UPSERT: &str = "INSERT INTO subscribers (address, display, name, follows_all, themes, programmes,
+const SYNC_UPSERT: &str =
+    "INSERT INTO subscribers (address, display, name, follows_all, themes, programmes,
          frequency, format, status, source, created_at, confirmed_at)
      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,
          CASE WHEN EXISTS (SELECT 1 FROM suppressions WHERE address = ?1)

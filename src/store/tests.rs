@@ -120,63 +120,63 @@ fn a_snapshot_reads_the_file_and_never_writes_it() {
 #[test]
 fn a_claimed_digest_is_not_claimed_again_and_a_sent_one_is_done() {
     each("a_claimed_digest_is_not_claimed_again", |db| {
-    let store = db.open();
-    let lock = RunLock::take(db.path()).unwrap();
-    let journal = store.begin_run(&lock).unwrap();
-    assert_eq!(journal.claim(&entry("a@x.org")).unwrap(), Claim::Granted);
-    assert_eq!(status(&store, "a@x.org"), Some(Status::Claimed));
-    journal
-        .record(&entry("a@x.org"), Status::Sent, None)
-        .unwrap();
-    assert_eq!(journal.claim(&entry("a@x.org")).unwrap(), Claim::Done);
-    // Deferred: released, claimable again.
-    journal.claim(&entry("b@x.org")).unwrap();
-    journal
-        .record(&entry("b@x.org"), Status::Pending, Some("451".into()))
-        .unwrap();
-    assert_eq!(status(&store, "b@x.org"), Some(Status::Pending));
-    assert_eq!(journal.claim(&entry("b@x.org")).unwrap(), Claim::Granted);
-    // Finishing releases what was claimed and not sent.
-    journal.finish().unwrap();
-    assert_eq!(status(&store, "b@x.org"), Some(Status::Pending));
-    assert_eq!(status(&store, "a@x.org"), Some(Status::Sent));
+        let store = db.open();
+        let lock = RunLock::take(db.path()).unwrap();
+        let journal = store.begin_run(&lock).unwrap();
+        assert_eq!(journal.claim(&entry("a@x.org")).unwrap(), Claim::Granted);
+        assert_eq!(status(&store, "a@x.org"), Some(Status::Claimed));
+        journal
+            .record(&entry("a@x.org"), Status::Sent, None)
+            .unwrap();
+        assert_eq!(journal.claim(&entry("a@x.org")).unwrap(), Claim::Done);
+        // Deferred: released, claimable again.
+        journal.claim(&entry("b@x.org")).unwrap();
+        journal
+            .record(&entry("b@x.org"), Status::Pending, Some("451".into()))
+            .unwrap();
+        assert_eq!(status(&store, "b@x.org"), Some(Status::Pending));
+        assert_eq!(journal.claim(&entry("b@x.org")).unwrap(), Claim::Granted);
+        // Finishing releases what was claimed and not sent.
+        journal.finish().unwrap();
+        assert_eq!(status(&store, "b@x.org"), Some(Status::Pending));
+        assert_eq!(status(&store, "a@x.org"), Some(Status::Sent));
     });
 }
 
 #[test]
 fn a_record_and_the_next_claim_go_in_one_write_and_a_refused_claim_keeps_the_record() {
     each("a_record_and_the_next_claim_go_in_one_write", |db| {
-    let store = db.open();
-    let lock = RunLock::take(db.path()).unwrap();
-    let journal = store.begin_run(&lock).unwrap();
-    assert_eq!(journal.claim(&entry("a@x.org")).unwrap(), Claim::Granted);
-    let next = journal
-        .record_then_claim(&entry("a@x.org"), Status::Sent, None, &entry("b@x.org"))
-        .unwrap();
-    assert_eq!(next, Claim::Granted);
-    assert_eq!(status(&store, "a@x.org"), Some(Status::Sent));
-    assert_eq!(status(&store, "b@x.org"), Some(Status::Claimed));
-    // The next address was unsubscribed meanwhile: b's record stands, c
-    // is not claimed.
-    store.unsubscribe("c@x.org", "one-click").unwrap();
-    let next = journal
-        .record_then_claim(
-            &entry("b@x.org"),
-            Status::Failed,
-            Some("550".into()),
-            &entry("c@x.org"),
-        )
-        .unwrap();
-    assert_eq!(next, Claim::Unsubscribed);
-    assert_eq!(status(&store, "b@x.org"), Some(Status::Failed));
-    assert_eq!(status(&store, "c@x.org"), None);
-    // A digest already sent is not claimed again this way either.
-    journal.claim(&entry("d@x.org")).unwrap();
-    let next = journal
-        .record_then_claim(&entry("d@x.org"), Status::Sent, None, &entry("a@x.org"))
-        .unwrap();
-    assert_eq!(next, Claim::Done);
-    assert_eq!(status(&store, "d@x.org"), Some(Status::Sent));
+        let store = db.open();
+        let lock = RunLock::take(db.path()).unwrap();
+        let journal = store.begin_run(&lock).unwrap();
+        assert_eq!(journal.claim(&entry("a@x.org")).unwrap(), Claim::Granted);
+        let next = journal
+            .record_then_claim(&entry("a@x.org"), Status::Sent, None, &entry("b@x.org"))
+            .unwrap();
+        assert_eq!(next, Claim::Granted);
+        assert_eq!(status(&store, "a@x.org"), Some(Status::Sent));
+        assert_eq!(status(&store, "b@x.org"), Some(Status::Claimed));
+        // The next address was unsubscribed meanwhile: b's record stands, c
+        // is not claimed.
+        store.unsubscribe("c@x.org", "one-click").unwrap();
+        let next = journal
+            .record_then_claim(
+                &entry("b@x.org"),
+                Status::Failed,
+                Some("550".into()),
+                &entry("c@x.org"),
+            )
+            .unwrap();
+        assert_eq!(next, Claim::Unsubscribed);
+        assert_eq!(status(&store, "b@x.org"), Some(Status::Failed));
+        assert_eq!(status(&store, "c@x.org"), None);
+        // A digest already sent is not claimed again this way either.
+        journal.claim(&entry("d@x.org")).unwrap();
+        let next = journal
+            .record_then_claim(&entry("d@x.org"), Status::Sent, None, &entry("a@x.org"))
+            .unwrap();
+        assert_eq!(next, Claim::Done);
+        assert_eq!(status(&store, "d@x.org"), Some(Status::Sent));
     });
 }
 
@@ -239,25 +239,25 @@ fn with_its_lock_file_deleted_a_live_runs_claims_stay_its_own() {
 #[test]
 fn records_from_many_threads_are_all_committed() {
     each("records_from_many_threads_are_all_committed", |db| {
-    let store = db.open();
-    let lock = RunLock::take(db.path()).unwrap();
-    let journal = store.begin_run(&lock).unwrap();
-    std::thread::scope(|scope| {
-        for t in 0..4 {
-            let journal = &journal;
-            scope.spawn(move || {
-                for i in 0..50 {
-                    let e = entry(&format!("r{t}-{i}@x.org"));
-                    assert_eq!(journal.claim(&e).unwrap(), Claim::Granted);
-                    journal.record(&e, Status::Sent, None).unwrap();
-                }
-            });
-        }
-    });
-    journal.finish().unwrap();
-    let state = store.load_state().unwrap();
-    assert_eq!(state.sent_through.len(), 200);
-    assert_eq!(state.status("r3-49@x.org", week()), Some(Status::Sent));
+        let store = db.open();
+        let lock = RunLock::take(db.path()).unwrap();
+        let journal = store.begin_run(&lock).unwrap();
+        std::thread::scope(|scope| {
+            for t in 0..4 {
+                let journal = &journal;
+                scope.spawn(move || {
+                    for i in 0..50 {
+                        let e = entry(&format!("r{t}-{i}@x.org"));
+                        assert_eq!(journal.claim(&e).unwrap(), Claim::Granted);
+                        journal.record(&e, Status::Sent, None).unwrap();
+                    }
+                });
+            }
+        });
+        journal.finish().unwrap();
+        let state = store.load_state().unwrap();
+        assert_eq!(state.sent_through.len(), 200);
+        assert_eq!(state.status("r3-49@x.org", week()), Some(Status::Sent));
     });
 }
 
@@ -327,53 +327,53 @@ fn legacy_state(dir: &Path) {
 #[test]
 fn the_jsonl_state_is_imported_once_and_the_files_renamed() {
     each("the_jsonl_state_is_imported_once", |db| {
-    let dir = &db.dir;
-    legacy_state(dir.path());
-    let store = db.open();
-    let imported = store.import_jsonl(dir.path(), true).unwrap().unwrap();
-    assert_eq!(
-        (
-            imported.deliveries,
-            imported.arrivals,
-            imported.unsubscriptions
-        ),
-        (2, 1, 1)
-    );
-    let state = store.load_state().unwrap();
-    assert_eq!(state.status("a@x.org", week()), Some(Status::Sent));
-    // An old `pending` line: never confirmed sent, so due again.
-    assert_eq!(state.status("b@x.org", week()), Some(Status::Pending));
-    assert_eq!(state.arrivals["2026-11-17-a-story"], day("2026-11-17"));
-    assert!(state.is_unsubscribed("d@x.org"));
-    for name in [DELIVERIES, ARRIVALS, UNSUBSCRIBED] {
-        assert!(!dir.path().join(name).exists(), "{name}");
-        assert!(dir.path().join(format!("{name}.imported")).exists());
-    }
-    // Files put back (or a crash before the rename): not imported again.
-    legacy_state(dir.path());
-    assert_eq!(store.import_jsonl(dir.path(), true).unwrap(), None);
+        let dir = &db.dir;
+        legacy_state(dir.path());
+        let store = db.open();
+        let imported = store.import_jsonl(dir.path(), true).unwrap().unwrap();
+        assert_eq!(
+            (
+                imported.deliveries,
+                imported.arrivals,
+                imported.unsubscriptions
+            ),
+            (2, 1, 1)
+        );
+        let state = store.load_state().unwrap();
+        assert_eq!(state.status("a@x.org", week()), Some(Status::Sent));
+        // An old `pending` line: never confirmed sent, so due again.
+        assert_eq!(state.status("b@x.org", week()), Some(Status::Pending));
+        assert_eq!(state.arrivals["2026-11-17-a-story"], day("2026-11-17"));
+        assert!(state.is_unsubscribed("d@x.org"));
+        for name in [DELIVERIES, ARRIVALS, UNSUBSCRIBED] {
+            assert!(!dir.path().join(name).exists(), "{name}");
+            assert!(dir.path().join(format!("{name}.imported")).exists());
+        }
+        // Files put back (or a crash before the rename): not imported again.
+        legacy_state(dir.path());
+        assert_eq!(store.import_jsonl(dir.path(), true).unwrap(), None);
     });
 }
 
 #[test]
 fn a_damaged_jsonl_line_names_file_and_line_and_imports_nothing() {
     each("a_damaged_jsonl_line_names_file_and_line", |db| {
-    let dir = &db.dir;
-    legacy_state(dir.path());
-    let mut text = std::fs::read_to_string(dir.path().join(DELIVERIES)).unwrap();
-    text.push_str("\n{}\n");
-    std::fs::write(dir.path().join(DELIVERIES), text).unwrap();
-    let store = db.open();
-    let err = store
-        .import_jsonl(dir.path(), true)
-        .unwrap_err()
-        .to_string();
-    assert!(
-        err.contains("deliveries.jsonl:4: unreadable state line"),
-        "{err}"
-    );
-    assert!(store.deliveries().unwrap().is_empty());
-    assert!(dir.path().join(DELIVERIES).exists());
+        let dir = &db.dir;
+        legacy_state(dir.path());
+        let mut text = std::fs::read_to_string(dir.path().join(DELIVERIES)).unwrap();
+        text.push_str("\n{}\n");
+        std::fs::write(dir.path().join(DELIVERIES), text).unwrap();
+        let store = db.open();
+        let err = store
+            .import_jsonl(dir.path(), true)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("deliveries.jsonl:4: unreadable state line"),
+            "{err}"
+        );
+        assert!(store.deliveries().unwrap().is_empty());
+        assert!(dir.path().join(DELIVERIES).exists());
     });
 }
 
@@ -392,113 +392,113 @@ all = true
 #[test]
 fn the_subscribers_file_is_synced_without_touching_other_sources() {
     each("the_subscribers_file_is_synced", |db| {
-    let store = db.open();
-    let taxonomy = Taxonomy::builtin();
-    let source = file_source(Path::new("subs.toml"));
-    let subs = subscribers::parse("subs.toml", FILE, &taxonomy).unwrap();
-    let report = store.sync_file(&source, &subs).unwrap();
-    assert_eq!((report.added, report.updated, report.removed), (2, 0, 0));
-    // From elsewhere: a web sign-up, and an unsubscribed file subscriber.
-    store
+        let store = db.open();
+        let taxonomy = Taxonomy::builtin();
+        let source = file_source(Path::new("subs.toml"));
+        let subs = subscribers::parse("subs.toml", FILE, &taxonomy).unwrap();
+        let report = store.sync_file(&source, &subs).unwrap();
+        assert_eq!((report.added, report.updated, report.removed), (2, 0, 0));
+        // From elsewhere: a web sign-up, and an unsubscribed file subscriber.
+        store
         .exec_raw(
             "INSERT INTO subscribers (address, display, follows_all, frequency, format, status, source, created_at)
              VALUES ('web@example.org', 'web@example.org', 1, 'weekly', 'html', 'confirmed', 'web', 'now')",
         )
         .unwrap();
-    store.unsubscribe("bob@example.org", "one-click").unwrap();
-    // Bob leaves the file, Ana changes; web@ is listed too but is not the file's.
-    let text = FILE.replace("bob@example.org", "web@example.org");
-    let text = text.replace("\"daily\"", "\"monthly\"");
-    let subs = subscribers::parse("subs.toml", &text, &taxonomy).unwrap();
-    let report = store.sync_file(&source, &subs).unwrap();
-    assert_eq!(
-        (
-            report.added,
-            report.updated,
-            report.removed,
-            report.other_source
-        ),
-        (0, 1, 1, 1)
-    );
-    let rows = store.subscriber_rows(None).unwrap();
-    let addresses: Vec<&str> = rows.iter().map(|r| r.address.as_str()).collect();
-    assert_eq!(addresses, ["ana@example.org", "web@example.org"]);
-    assert_eq!(rows[0].frequency, Frequency::Monthly);
-    assert_eq!(rows[0].display, "Ana@Example.org");
-    assert_eq!(rows[1].source, "web");
-    // Bob's suppression outlives his row: back in the file, still suppressed.
-    let subs = subscribers::parse("subs.toml", FILE, &taxonomy).unwrap();
-    store.sync_file(&source, &subs).unwrap();
-    assert_eq!(
-        store.subscriber("bob@example.org").unwrap().unwrap().status,
-        "unsubscribed"
-    );
-    let (run, unusable) = store.run_subscribers(&taxonomy).unwrap();
-    assert!(unusable.is_empty());
-    assert_eq!(run.len(), 3);
-    assert_eq!(
-        run[0].follows,
-        Follows::Some {
-            themes: vec!["drugs".into()],
-            programmes: vec![]
-        }
-    );
-    assert!(store
-        .load_state()
-        .unwrap()
-        .is_unsubscribed("bob@example.org"));
+        store.unsubscribe("bob@example.org", "one-click").unwrap();
+        // Bob leaves the file, Ana changes; web@ is listed too but is not the file's.
+        let text = FILE.replace("bob@example.org", "web@example.org");
+        let text = text.replace("\"daily\"", "\"monthly\"");
+        let subs = subscribers::parse("subs.toml", &text, &taxonomy).unwrap();
+        let report = store.sync_file(&source, &subs).unwrap();
+        assert_eq!(
+            (
+                report.added,
+                report.updated,
+                report.removed,
+                report.other_source
+            ),
+            (0, 1, 1, 1)
+        );
+        let rows = store.subscriber_rows(None).unwrap();
+        let addresses: Vec<&str> = rows.iter().map(|r| r.address.as_str()).collect();
+        assert_eq!(addresses, ["ana@example.org", "web@example.org"]);
+        assert_eq!(rows[0].frequency, Frequency::Monthly);
+        assert_eq!(rows[0].display, "Ana@Example.org");
+        assert_eq!(rows[1].source, "web");
+        // Bob's suppression outlives his row: back in the file, still suppressed.
+        let subs = subscribers::parse("subs.toml", FILE, &taxonomy).unwrap();
+        store.sync_file(&source, &subs).unwrap();
+        assert_eq!(
+            store.subscriber("bob@example.org").unwrap().unwrap().status,
+            "unsubscribed"
+        );
+        let (run, unusable) = store.run_subscribers(&taxonomy).unwrap();
+        assert!(unusable.is_empty());
+        assert_eq!(run.len(), 3);
+        assert_eq!(
+            run[0].follows,
+            Follows::Some {
+                themes: vec!["drugs".into()],
+                programmes: vec![]
+            }
+        );
+        assert!(store
+            .load_state()
+            .unwrap()
+            .is_unsubscribed("bob@example.org"));
     });
 }
 
 #[test]
 fn a_stored_address_that_no_longer_parses_is_unusable_not_fatal() {
     each("a_stored_address_that_no_longer_parses", |db| {
-    let store = db.open();
-    store
+        let store = db.open();
+        store
         .exec_raw(
             "INSERT INTO subscribers (address, display, follows_all, frequency, format, status, source, created_at)
              VALUES ('not an address', 'not an address', 1, 'weekly', 'html', 'confirmed', 'web', 'now')",
         )
         .unwrap();
-    let (run, unusable) = store.run_subscribers(&Taxonomy::builtin()).unwrap();
-    assert!(run.is_empty());
-    assert_eq!(unusable.len(), 1);
-    assert!(
-        unusable[0].reason.contains("invalid address"),
-        "{unusable:?}"
-    );
+        let (run, unusable) = store.run_subscribers(&Taxonomy::builtin()).unwrap();
+        assert!(run.is_empty());
+        assert_eq!(unusable.len(), 1);
+        assert!(
+            unusable[0].reason.contains("invalid address"),
+            "{unusable:?}"
+        );
     });
 }
 
 #[test]
 fn the_web_app_and_a_run_write_at_once_without_a_locked_error() {
     each("the_web_app_and_a_run_write_at_once", |db| {
-    let store = db.open();
-    let lock = RunLock::take(db.path()).unwrap();
-    let journal = store.begin_run(&lock).unwrap();
-    std::thread::scope(|scope| {
-        // Unsubscribes from other connections (as the endpoint's requests).
-        for t in 0..3 {
+        let store = db.open();
+        let lock = RunLock::take(db.path()).unwrap();
+        let journal = store.begin_run(&lock).unwrap();
+        std::thread::scope(|scope| {
+            // Unsubscribes from other connections (as the endpoint's requests).
+            for t in 0..3 {
+                scope.spawn(move || {
+                    for i in 0..40 {
+                        let other = db.open();
+                        other
+                            .unsubscribe(&format!("u{t}-{i}@x.org"), "one-click")
+                            .unwrap();
+                    }
+                });
+            }
+            let journal = &journal;
             scope.spawn(move || {
-                for i in 0..40 {
-                    let other = db.open();
-                    other
-                        .unsubscribe(&format!("u{t}-{i}@x.org"), "one-click")
-                        .unwrap();
+                for i in 0..100 {
+                    let e = entry(&format!("r{i}@x.org"));
+                    journal.claim(&e).unwrap();
+                    journal.record(&e, Status::Sent, None).unwrap();
                 }
             });
-        }
-        let journal = &journal;
-        scope.spawn(move || {
-            for i in 0..100 {
-                let e = entry(&format!("r{i}@x.org"));
-                journal.claim(&e).unwrap();
-                journal.record(&e, Status::Sent, None).unwrap();
-            }
         });
-    });
-    assert_eq!(store.suppressions().unwrap().len(), 120);
-    assert_eq!(store.load_state().unwrap().sent_through.len(), 100);
+        assert_eq!(store.suppressions().unwrap().len(), 120);
+        assert_eq!(store.load_state().unwrap().sent_through.len(), 100);
     });
 }
 
@@ -536,47 +536,48 @@ fn migration_2_keeps_version_1_subscribers_and_adds_the_sign_up_tables() {
 fn queued_mails_are_claimed_once_and_stale_claims_taken_again() {
     use super::signup::{MailOutcome, SignUp, SignUpOutcome};
     each("queued_mails_are_claimed_once", |db| {
-    let store = db.open();
-    let request = SignUp {
-        display: "Ana@X.org".to_owned(),
-        follows_all: true,
-        themes: Vec::new(),
-        programmes: Vec::new(),
-        frequency: Frequency::Weekly,
-        format: subscribers::MailFormat::Html,
-        form: "web:test".to_owned(),
-        ip: Some("192.0.2.1".to_owned()),
-        mails_per_day: 2,
-    };
-    assert_eq!(
-        store.sign_up(&request, 1_000).unwrap(),
-        SignUpOutcome::Confirm
-    );
-    let claimed = store.claim_mail(1_000, 300, 10).unwrap();
-    assert_eq!(claimed.len(), 1);
-    assert_eq!(claimed[0].display, "Ana@X.org");
-    // Claimed: nobody else takes it, until the claim is stale.
-    assert!(store.claim_mail(1_100, 300, 10).unwrap().is_empty());
-    let again = store.claim_mail(1_400, 300, 10).unwrap();
-    assert_eq!(again.len(), 1);
-    store.finish_mail(again[0].id, &MailOutcome::Sent).unwrap();
-    assert!(store.claim_mail(9_999, 300, 10).unwrap().is_empty());
-    // The daily limit per address: the third sign-up stores nothing.
-    assert_eq!(
-        store.sign_up(&request, 1_000).unwrap(),
-        SignUpOutcome::Confirm
-    );
-    assert_eq!(
-        store.sign_up(&request, 1_000).unwrap(),
-        SignUpOutcome::Limited
-    );
-    assert_eq!(store.mail_queue().unwrap().len(), 2);
-    // A deferred mail goes back to the queue.
-    let next = store.claim_mail(2_000, 300, 10).unwrap();
-    store
-        .finish_mail(next[0].id, &MailOutcome::Deferred("451".to_owned()))
-        .unwrap();
-    assert_eq!(store.claim_mail(2_001, 300, 10).unwrap().len(), 1);    });
+        let store = db.open();
+        let request = SignUp {
+            display: "Ana@X.org".to_owned(),
+            follows_all: true,
+            themes: Vec::new(),
+            programmes: Vec::new(),
+            frequency: Frequency::Weekly,
+            format: subscribers::MailFormat::Html,
+            form: "web:test".to_owned(),
+            ip: Some("192.0.2.1".to_owned()),
+            mails_per_day: 2,
+        };
+        assert_eq!(
+            store.sign_up(&request, 1_000).unwrap(),
+            SignUpOutcome::Confirm
+        );
+        let claimed = store.claim_mail(1_000, 300, 10).unwrap();
+        assert_eq!(claimed.len(), 1);
+        assert_eq!(claimed[0].display, "Ana@X.org");
+        // Claimed: nobody else takes it, until the claim is stale.
+        assert!(store.claim_mail(1_100, 300, 10).unwrap().is_empty());
+        let again = store.claim_mail(1_400, 300, 10).unwrap();
+        assert_eq!(again.len(), 1);
+        store.finish_mail(again[0].id, &MailOutcome::Sent).unwrap();
+        assert!(store.claim_mail(9_999, 300, 10).unwrap().is_empty());
+        // The daily limit per address: the third sign-up stores nothing.
+        assert_eq!(
+            store.sign_up(&request, 1_000).unwrap(),
+            SignUpOutcome::Confirm
+        );
+        assert_eq!(
+            store.sign_up(&request, 1_000).unwrap(),
+            SignUpOutcome::Limited
+        );
+        assert_eq!(store.mail_queue().unwrap().len(), 2);
+        // A deferred mail goes back to the queue.
+        let next = store.claim_mail(2_000, 300, 10).unwrap();
+        store
+            .finish_mail(next[0].id, &MailOutcome::Deferred("451".to_owned()))
+            .unwrap();
+        assert_eq!(store.claim_mail(2_001, 300, 10).unwrap().len(), 1);
+    });
 }
 
 #[test]
@@ -602,7 +603,9 @@ fn postgres_migrates_once_under_a_lock_when_two_open_at_once() {
     // Opening again migrates nothing and keeps the data.
     assert!(db.open().is_suppressed("A@x.org").unwrap());
     // A newer database is refused, not damaged.
-    store.exec_raw("UPDATE schema_version SET version = 99").unwrap();
+    store
+        .exec_raw("UPDATE schema_version SET version = 99")
+        .unwrap();
     let err = Store::connect(&db.database).unwrap_err().to_string();
     assert!(err.contains("schema version 99"), "{err}");
     assert_eq!(store.schema_version(), 99);
@@ -657,5 +660,35 @@ fn a_snapshot_of_either_backend_writes_nothing_back() {
         assert!(!store.is_suppressed("c@x.org").unwrap());
         drop(copy);
         assert!(!db.open().is_suppressed("c@x.org").unwrap());
+    });
+}
+
+#[test]
+fn a_store_works_and_drops_inside_an_async_runtime() {
+    // The web app calls the store from spawn_blocking, an SMTP connection
+    // from inside its runtime, and may drop it on a runtime thread: the
+    // blocking PostgreSQL client must not panic in any of these.
+    each("a_store_works_and_drops_inside_an_async_runtime", |db| {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        let database = db.database.clone();
+        runtime.block_on(async move {
+            let store = std::sync::Arc::new(Store::connect(&database).unwrap());
+            store.unsubscribe("a@x.org", "web").unwrap();
+            let shared = std::sync::Arc::clone(&store);
+            let found = tokio::task::spawn_blocking(move || shared.is_suppressed("a@x.org"))
+                .await
+                .unwrap()
+                .unwrap();
+            assert!(found);
+            let copy = Store::snapshot_of(&database).unwrap();
+            assert!(copy.is_suppressed("a@x.org").unwrap());
+            drop(copy);
+            drop(store);
+        });
+        assert!(db.open().is_suppressed("a@x.org").unwrap());
     });
 }
