@@ -183,12 +183,13 @@ impl Store {
             Database::Sqlite(file) => WriterConn::Sqlite(connect(file)?),
             Database::Postgres(url) => {
                 let config = url.config().map_err(StoreError::Invalid)?;
-                WriterConn::Pg(super::db::off_runtime(|| PgConn::connect(&config)).map_err(
-                    |e| StoreError::Sql {
+                let conn = super::db::off_runtime(|| PgConn::connect(&config)).map_err(|e| {
+                    StoreError::Sql {
                         path: path.clone(),
                         source: e.into(),
-                    },
-                )?)
+                    }
+                })?;
+                WriterConn::Pg(Box::new(conn))
             }
         };
         let (requests, rx) = mpsc::channel();
@@ -314,7 +315,7 @@ impl Drop for Journal {
 /// The writer's own connection.
 enum WriterConn {
     Sqlite(Connection),
-    Pg(PgConn),
+    Pg(Box<PgConn>),
 }
 
 struct Writer {

@@ -105,7 +105,7 @@ enum Backend {
     Sqlite(Mutex<Connection>),
     Postgres(pg::Pool),
     /// A dry run's copy: one connection in a transaction never committed.
-    PostgresSnapshot(Mutex<PgConn>),
+    PostgresSnapshot(Box<Mutex<PgConn>>),
 }
 
 impl Store {
@@ -158,7 +158,7 @@ impl Store {
                 let conn = db::off_runtime(|| pg::snapshot(&config))
                     .map_err(|e| pg_migrate_error(&label, e))?;
                 Ok(Store {
-                    backend: Backend::PostgresSnapshot(Mutex::new(conn)),
+                    backend: Backend::PostgresSnapshot(Box::new(Mutex::new(conn))),
                     label,
                     database: None,
                 })
