@@ -105,3 +105,34 @@ impl Project {
         }
     }
 }
+
+impl Backend {
+    /// The store on this backend for a directory: its SQLite file, or the
+    /// schema.
+    pub fn database(&self, dir: &std::path::Path) -> storyfeed::store::Database {
+        match self {
+            Backend::Sqlite => storyfeed::store::Database::Sqlite(dir.join("state/storyfeed.db")),
+            Backend::Postgres(schema) => {
+                storyfeed::store::Database::select(Some(&schema.url), Default::default()).unwrap()
+            }
+        }
+    }
+
+    /// A count (`SELECT COUNT(*) …`) read straight from the database.
+    pub fn count(&self, dir: &std::path::Path, sql: &str) -> i64 {
+        match self {
+            Backend::Sqlite => rusqlite::Connection::open_with_flags(
+                dir.join("state/storyfeed.db"),
+                rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+            )
+            .unwrap()
+            .query_row(sql, [], |r| r.get(0))
+            .unwrap(),
+            Backend::Postgres(schema) => postgres::Client::connect(&schema.url, postgres::NoTls)
+                .unwrap()
+                .query_one(sql, &[])
+                .unwrap()
+                .get(0),
+        }
+    }
+}
