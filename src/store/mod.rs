@@ -1,13 +1,16 @@
-//! The database: one SQLite file (`state/storyfeed.db` by default) holding
-//! everything digest runs and the web app share: subscribers and their
-//! consent, pending confirmations, suppressions, story arrivals, the
+//! The database: one SQLite file (`state/storyfeed.db` by default), or a
+//! PostgreSQL server (`digest.database_url`, `STORYFEED_DATABASE_URL`),
+//! holding everything digest runs and the web app share: subscribers and
+//! their consent, pending confirmations, suppressions, story arrivals, the
 //! delivery journal and the runs that claim digests.
 //!
 //! [`Store`] is the one boundary: its methods (here and in the submodules)
-//! are the only SQL in the crate, so another backend (PostgreSQL, see
-//! ARCHITECTURE.md) replaces this module and nothing else.
+//! are the only SQL in the crate, each statement written once for both
+//! backends over `db::Handle`.
 //!
-//! - [`schema`]: numbered migrations under `PRAGMA user_version`.
+//! - [`database`]: which backend, and the URL shown without its password.
+//! - [`schema`]: SQLite's numbered migrations under `PRAGMA user_version`;
+//!   [`pg`]: PostgreSQL's, the same numbers, and its connection pool.
 //! - [`journal`]: the run lock, claims and the delivery journal, written by
 //!   one thread that commits what the connections hand it together (group
 //!   commit).
@@ -16,10 +19,12 @@
 //! - [`legacy`]: the one-time import of the JSON Lines state of earlier
 //!   versions.
 //!
-//! The connection runs in WAL mode (readers never wait for the writer),
-//! with foreign keys on and a busy timeout, and every write is one short
+//! SQLite runs in WAL mode (readers never wait for the writer), with
+//! foreign keys on and a busy timeout, and every write is one short
 //! transaction, so a digest run and the web app can share the file without
-//! a "database is locked" reaching anyone.
+//! a "database is locked" reaching anyone. PostgreSQL's writes are
+//! serializable transactions, run again when they lose a race, so the same
+//! read-then-write code stays correct with many writers.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
