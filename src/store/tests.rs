@@ -692,3 +692,62 @@ fn a_store_works_and_drops_inside_an_async_runtime() {
         assert!(db.open().is_suppressed("a@x.org").unwrap());
     });
 }
+
+#[test]
+fn stores_racing_on_one_database_count_and_claim_exactly() {
+    // Several processes (web app instances) at once: the rate limit lets
+    // exactly `max` through, and each queued mail is claimed once.
+    use super::signup::SignUp;
+    each("stores_racing_on_one_database", |db| {
+        let setup = db.open();
+        for i in 0..40 {
+            let request = SignUp {
+                display: format!("r{i}@x.org"),
+                follows_all: true,
+                themes: Vec::new(),
+                programmes: Vec::new(),
+                frequency: Frequency::Weekly,
+                format: subscribers::MailFormat::Html,
+                form: "web:test".to_owned(),
+                ip: None,
+                mails_per_day: 5,
+            };
+            setup.sign_up(&request, 1_000).unwrap();
+        }
+        let (granted, claimed) = std::thread::scope(|scope| {
+            let racers: Vec<_> = (0..4)
+                .map(|_| {
+                    scope.spawn(|| {
+                        let store = db.open();
+                        let mut granted = 0;
+                        for _ in 0..25 {
+                            if store.rate_hit("ip", "192.0.2.1", 3600, 50, 1_000).unwrap() {
+                                granted += 1;
+                            }
+                        }
+                        let mut ids = Vec::new();
+                        loop {
+                            let mails = store.claim_mail(2_000, 300, 3).unwrap();
+                            if mails.is_empty() {
+                                break;
+                            }
+                            ids.extend(mails.into_iter().map(|m| m.id));
+                        }
+                        (granted, ids)
+                    })
+                })
+                .collect();
+            let mut granted = 0;
+            let mut claimed = Vec::new();
+            for racer in racers {
+                let (g, ids) = racer.join().unwrap();
+                granted += g;
+                claimed.extend(ids);
+            }
+            (granted, claimed)
+        });
+        assert_eq!(granted, 50);
+        let unique: std::collections::BTreeSet<i64> = claimed.iter().copied().collect();
+        assert_eq!((claimed.len(), unique.len()), (40, 40));
+    });
+}
