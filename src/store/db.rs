@@ -10,12 +10,13 @@
 //! a boolean is an integer 0 or 1. Statements are prepared once per
 //! connection (rusqlite's cache; a map on [`PgConn`]).
 
-use std::collections::HashMap;
 use std::error::Error as StdError;
 
 use bytes::BytesMut;
 use chrono::NaiveDate;
 use postgres::types::{to_sql_checked, IsNull, ToSql, Type};
+
+pub use super::pg::PgConn;
 use thiserror::Error;
 
 /// How many statements a SQLite connection keeps prepared.
@@ -202,108 +203,6 @@ impl Row {
         self.text(index)?
             .parse()
             .map_err(|_| self.wrong(index, "a date"))
-    }
-}
-
-/// A PostgreSQL connection with its prepared statements.
-pub struct PgConn {
-    /// `None` only while being dropped.
-    client: Option<postgres::Client>,
-    statements: HashMap<String, postgres::Statement>,
-    /// Inside a transaction this connection keeps open for its life (a dry
-    /// run's snapshot): a write is a savepoint in it.
-    pub(crate) held: bool,
-    /// A statement failed and the rollback did too: not to be reused.
-    pub(crate) broken: bool,
-}
-
-impl std::fmt::Debug for PgConn {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PgConn").field("held", &self.held).finish()
-    }
-}
-
-impl PgConn {
-    pub fn connect(config: &postgres::Config) -> Result<PgConn, postgres::Error> {
-        Ok(PgConn {
-            client: Some(config.connect(postgres::NoTls)?),
-            statements: HashMap::new(),
-            held: false,
-            broken: false,
-        })
-    }
-
-    pub fn is_broken(&self) -> bool {
-        self.broken || self.client.as_ref().is_none_or(|c| c.is_closed())
-    }
-
-    fn parts(
-        &mut self,
-    ) -> Result<
-        (
-            &mut postgres::Client,
-            &mut HashMap<String, postgres::Statement>,
-        ),
-        DbError,
-    > {
-        match self.client.as_mut() {
-            Some(client) => Ok((client, &mut self.statements)),
-            // Unreachable: the client goes only in `drop`.
-            None => Err(DbError::Column {
-                index: 0,
-                wanted: "an open connection",
-                found: "a closed one".to_owned(),
-            }),
-        }
-    }
-
-    pub fn batch(&mut self, sql: &str) -> Result<(), DbError> {
-        Ok(self.parts()?.0.batch_execute(sql)?)
-    }
-
-    /// Starts a transaction (a savepoint in a held one).
-    pub fn begin(&mut self, serializable: bool) -> Result<(), DbError> {
-        self.batch(match (self.held, serializable) {
-            (true, _) => "SAVEPOINT storyfeed",
-            (false, true) => "BEGIN ISOLATION LEVEL SERIALIZABLE",
-            (false, false) => "BEGIN",
-        })
-    }
-
-    pub fn commit(&mut self) -> Result<(), DbError> {
-        self.batch(if self.held {
-            "RELEASE SAVEPOINT storyfeed"
-        } else {
-            "COMMIT"
-        })
-    }
-
-    /// Rolls back what [`PgConn::begin`] started; a connection that cannot
-    /// is marked broken (the pool drops it).
-    pub fn rollback(&mut self) {
-        let sql = if self.held {
-            "ROLLBACK TO SAVEPOINT storyfeed; RELEASE SAVEPOINT storyfeed"
-        } else {
-            "ROLLBACK"
-        };
-        if self.batch(sql).is_err() {
-            self.broken = true;
-        }
-    }
-}
-
-impl Drop for PgConn {
-    fn drop(&mut self) {
-        // The blocking client runs its own runtime to close the socket,
-        // which panics on a thread that drives an async runtime (a web app
-        // dropping its store): close it on a thread of its own there.
-        if let Some(client) = self.client.take() {
-            if tokio::runtime::Handle::try_current().is_ok() {
-                let _ = std::thread::Builder::new()
-                    .name("storyfeed-pg-close".to_owned())
-                    .spawn(move || drop(client));
-            }
-        }
     }
 }
 

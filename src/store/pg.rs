@@ -9,13 +9,18 @@
 //! as text as in SQLite (one mapping for both), and the address columns in
 //! the `C` collation so that `ORDER BY address` sorts as SQLite does.
 
+use std::collections::HashMap;
 use std::time::Duration;
 
-use super::db::{DbError, Handle, PgConn};
+use super::db::{DbError, Handle};
 use super::schema::MigrateError;
 
 /// Most connections a store (a process) keeps open.
 const POOL_SIZE: u32 = 4;
+
+/// How often a transaction that lost a race to another one (serializable
+/// isolation) is run again before the error is returned.
+pub const RETRIES: u32 = 20;
 
 /// How long a store waits for a free (or new) connection.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -243,4 +248,132 @@ pub fn version(h: &mut Handle<'_>) -> Result<Option<i64>, DbError> {
     h.query_opt("SELECT version FROM schema_version", &[])?
         .map(|r| r.int(0))
         .transpose()
+}
+
+/// Runs `f` in a transaction on `conn`, again (up to `retries`
+/// times) when it lost a race.
+pub(super) fn write<T>(
+    conn: &mut PgConn,
+    retries: u32,
+    mut f: impl FnMut(&mut Handle<'_>) -> Result<T, DbError>,
+) -> Result<T, DbError> {
+    let mut attempt = 0;
+    loop {
+        conn.begin(true)?;
+        let result = f(&mut Handle::Pg(conn)).and_then(|value| conn.commit().map(|()| value));
+        match result {
+            Ok(value) => return Ok(value),
+            Err(e) => {
+                conn.rollback();
+                if !e.is_retryable() || attempt >= retries || conn.held {
+                    return Err(e);
+                }
+                attempt += 1;
+                // Spread the contenders out a little.
+                std::thread::sleep(Duration::from_millis(u64::from(attempt) * 3));
+            }
+        }
+    }
+}
+
+/// A PostgreSQL connection with its prepared statements.
+pub struct PgConn {
+    /// `None` only while being dropped.
+    client: Option<postgres::Client>,
+    statements: HashMap<String, postgres::Statement>,
+    /// Inside a transaction this connection keeps open for its life (a dry
+    /// run's snapshot): a write is a savepoint in it.
+    pub(crate) held: bool,
+    /// A statement failed and the rollback did too: not to be reused.
+    pub(crate) broken: bool,
+}
+
+impl std::fmt::Debug for PgConn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PgConn").field("held", &self.held).finish()
+    }
+}
+
+impl PgConn {
+    pub fn connect(config: &postgres::Config) -> Result<PgConn, postgres::Error> {
+        Ok(PgConn {
+            client: Some(config.connect(postgres::NoTls)?),
+            statements: HashMap::new(),
+            held: false,
+            broken: false,
+        })
+    }
+
+    pub fn is_broken(&self) -> bool {
+        self.broken || self.client.as_ref().is_none_or(|c| c.is_closed())
+    }
+
+    pub(super) fn parts(
+        &mut self,
+    ) -> Result<
+        (
+            &mut postgres::Client,
+            &mut HashMap<String, postgres::Statement>,
+        ),
+        DbError,
+    > {
+        match self.client.as_mut() {
+            Some(client) => Ok((client, &mut self.statements)),
+            // Unreachable: the client goes only in `drop`.
+            None => Err(DbError::Column {
+                index: 0,
+                wanted: "an open connection",
+                found: "a closed one".to_owned(),
+            }),
+        }
+    }
+
+    pub fn batch(&mut self, sql: &str) -> Result<(), DbError> {
+        Ok(self.parts()?.0.batch_execute(sql)?)
+    }
+
+    /// Starts a transaction (a savepoint in a held one).
+    pub fn begin(&mut self, serializable: bool) -> Result<(), DbError> {
+        self.batch(match (self.held, serializable) {
+            (true, _) => "SAVEPOINT storyfeed",
+            (false, true) => "BEGIN ISOLATION LEVEL SERIALIZABLE",
+            (false, false) => "BEGIN",
+        })
+    }
+
+    pub fn commit(&mut self) -> Result<(), DbError> {
+        self.batch(if self.held {
+            "RELEASE SAVEPOINT storyfeed"
+        } else {
+            "COMMIT"
+        })
+    }
+
+    /// Rolls back what [`PgConn::begin`] started; a connection that cannot
+    /// is marked broken (the pool drops it).
+    pub fn rollback(&mut self) {
+        let sql = if self.held {
+            "ROLLBACK TO SAVEPOINT storyfeed; RELEASE SAVEPOINT storyfeed"
+        } else {
+            "ROLLBACK"
+        };
+        if self.batch(sql).is_err() {
+            self.broken = true;
+        }
+    }
+}
+
+impl Drop for PgConn {
+    fn drop(&mut self) {
+        // The blocking client runs its own runtime to close the socket,
+        // which panics on a thread that drives an async runtime (a web app
+        // dropping its store): close it on a thread of its own there.
+        if let Some(client) = self.client.take() {
+            if tokio::runtime::Handle::try_current().is_ok() {
+                let _ = std::thread::Builder::new()
+                    .name("storyfeed-pg-close".to_owned())
+                    .spawn(move || drop(client));
+            }
+        }
+    }
 }
