@@ -30,6 +30,8 @@ pub enum DbError {
     Postgres(#[from] postgres::Error),
     #[error("no connection: {0}")]
     Pool(#[from] r2d2::Error),
+    #[error("the connection is closed")]
+    Closed,
     #[error("column {index}: wanted {wanted}, found {found}")]
     Column {
         index: usize,

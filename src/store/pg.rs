@@ -10,7 +10,10 @@
 //! the `C` collation so that `ORDER BY address` sorts as SQLite does.
 
 use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
+
+use scheduled_thread_pool::ScheduledThreadPool;
 
 use super::db::{DbError, Handle};
 use super::schema::MigrateError;
@@ -172,6 +175,7 @@ pub fn open(config: postgres::Config) -> Result<Pool, MigrateError> {
     migrate(&mut first)?;
     drop(first);
     Ok(r2d2::Pool::builder()
+        .thread_pool(workers())
         .max_size(POOL_SIZE)
         .min_idle(Some(0))
         // A broken connection shows at its first statement; checking each
@@ -179,6 +183,22 @@ pub fn open(config: postgres::Config) -> Result<Pool, MigrateError> {
         .test_on_check_out(false)
         .connection_timeout(CONNECT_TIMEOUT)
         .build_unchecked(Manager { config }))
+}
+
+/// The threads that open and reap pooled connections, one set for every
+/// store of the process (r2d2 would start three per pool, and the one-click
+/// endpoint opens a store per request).
+fn workers() -> Arc<ScheduledThreadPool> {
+    static WORKERS: OnceLock<Arc<ScheduledThreadPool>> = OnceLock::new();
+    let pool = WORKERS.get_or_init(|| {
+        Arc::new(
+            ScheduledThreadPool::builder()
+                .num_threads(2)
+                .thread_name_pattern("storyfeed-pg-{}")
+                .build(),
+        )
+    });
+    Arc::clone(pool)
 }
 
 /// One connection in a transaction never committed: a dry run's copy of
@@ -320,11 +340,7 @@ impl PgConn {
         match self.client.as_mut() {
             Some(client) => Ok((client, &mut self.statements)),
             // Unreachable: the client goes only in `drop`.
-            None => Err(DbError::Column {
-                index: 0,
-                wanted: "an open connection",
-                found: "a closed one".to_owned(),
-            }),
+            None => Err(DbError::Closed),
         }
     }
 
