@@ -69,11 +69,6 @@ impl PgUrl {
             .parse()
             .map_err(|_| format!("`{}` is not a valid PostgreSQL URL", self.shown))
     }
-
-    /// The URL as given, password included: for the driver only.
-    pub fn secret(&self) -> &str {
-        &self.secret
-    }
 }
 
 impl fmt::Display for PgUrl {

@@ -290,10 +290,6 @@ impl Handle<'_> {
             Handle::Pg(conn) => conn.batch(sql),
         }
     }
-
-    pub fn is_postgres(&self) -> bool {
-        matches!(self, Handle::Pg(_))
-    }
 }
 
 fn pg_statement<'c>(
