@@ -10,6 +10,11 @@
 #
 #   scripts/bench-digest.sh   # SUBSCRIBERS=10000 STORIES=120 MESSAGES=10000 CONNECTIONS="1 4" PORT=2525
 #
+# With BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test the end
+# to end runs are repeated with the store on that PostgreSQL server (a
+# schema `storyfeed_bench`, made anew for each run and dropped at the
+# end), with the server's committed transactions per digest.
+#
 # smtp-sink comes from the Debian `postfix` package, unpacked (never
 # installed, no mail service started) into $STORYFEED_BENCH_TOOLS
 # (default ~/.cache/storyfeed-bench). The sink_* functions can be reused:
@@ -77,27 +82,47 @@ sink_counters() {
   tr '\r' '\n' <"$1" | grep -v '^$' | tail -n 1
 }
 
-# digest_run WORK CONNECTIONS PORT: one `storyfeed digest` run of the
-# fixture in WORK to the sink, from a fresh state; prints the figures.
+# The server's committed transactions so far (BENCH_DATABASE_URL's database).
+pg_commits() {
+  psql "$BENCH_DATABASE_URL" -Atc \
+    "SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()"
+}
+
+# digest_run WORK CONNECTIONS PORT [BACKEND]: one `storyfeed digest` run of
+# the fixture in WORK to the sink, from a fresh state (BACKEND `sqlite`, the
+# default, or `postgres`); prints the figures.
 digest_run() {
-  local work=$1 c=$2 port=$3
+  local work=$1 c=$2 port=$3 backend=${4:-sqlite}
   sed "s/CONNECTIONS/$c/" "$work/storyfeed.toml.in" >"$work/storyfeed.toml"
   rm -rf "$work/state"
+  local db=() commits=
+  if [ "$backend" = postgres ]; then
+    psql "$BENCH_DATABASE_URL" -qc \
+      "DROP SCHEMA IF EXISTS storyfeed_bench CASCADE; CREATE SCHEMA storyfeed_bench" 2>/dev/null
+    local sep='?'
+    case $BENCH_DATABASE_URL in *\?*) sep='&' ;; esac
+    db=("STORYFEED_DATABASE_URL=$BENCH_DATABASE_URL${sep}options=-csearch_path%3Dstoryfeed_bench")
+  fi
   sink_start "$port" "$work/sink.log"
   local start end out
+  [ "$backend" = postgres ] && commits=$(pg_commits)
   start=$(date +%s.%N)
-  out=$(STORYFEED_SECRET=bench /usr/bin/time -f "%M" -o "$work/rss" \
+  out=$(env "${db[@]}" STORYFEED_SECRET=bench /usr/bin/time -f "%M" -o "$work/rss" \
     target/release/storyfeed digest --config "$work/storyfeed.toml" \
       --smtp "smtp://127.0.0.1:$port" --as-of 2026-11-02)
   end=$(date +%s.%N)
   sink_stop
   local sent
   sent=$(echo "$out" | sed -n 's/.*: \([0-9]*\) sent.*/\1/p')
-  python3 - "$sent" "$start" "$end" "$(cat "$work/rss")" "$c" "$work" <<'PY'
-import sys, json, pathlib
-sent, start, end, rss, c, work = int(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4]), sys.argv[5], sys.argv[6]
+  [ "$backend" = postgres ] && commits=$(($(pg_commits) - commits))
+  python3 - "$sent" "$start" "$end" "$(cat "$work/rss")" "$c" "$backend" "$commits" <<'PY'
+import sys
+sent, start, end, rss, c, backend, commits = int(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4]), sys.argv[5], sys.argv[6], sys.argv[7]
 wall = end - start
-print(f"  {c} connection(s): {sent} digests sent in {wall:.2f} s = {sent / wall:.0f} msg/s; peak RSS {rss / 1024:.1f} MiB")
+line = f"  {backend}, {c} connection(s): {sent} digests sent in {wall:.2f} s = {sent / wall:.0f} msg/s; peak RSS {rss / 1024:.1f} MiB"
+if commits:
+    line += f"; {int(commits) / max(sent, 1):.2f} transactions per digest"
+print(line)
 PY
   echo "  smtp-sink counters: $(sink_counters "$work/sink.log")"
 }
@@ -128,7 +153,13 @@ print(f'  {len(s)} digests; bytes per message: mean {sum(s) // len(s)}, median {
   local c
   for c in $connections; do
     digest_run "$work" "$c" "$port"
+    if [ -n "${BENCH_DATABASE_URL:-}" ]; then
+      digest_run "$work" "$c" "$port" postgres
+    fi
   done
+  if [ -n "${BENCH_DATABASE_URL:-}" ]; then
+    psql "$BENCH_DATABASE_URL" -qc "DROP SCHEMA IF EXISTS storyfeed_bench CASCADE" 2>/dev/null
+  fi
 
   echo "== transport only: $messages pre-built messages through send_all (examples/bench_smtp.rs)"
   for c in $connections; do

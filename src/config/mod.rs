@@ -178,6 +178,10 @@ pub struct DigestConfig {
     /// The SQLite database of subscribers, deliveries, arrivals and
     /// unsubscriptions; default `<state_dir>/storyfeed.db`.
     pub database: Option<PathBuf>,
+    /// PostgreSQL instead of the SQLite file:
+    /// `postgres://user@host:5432/database`. `STORYFEED_DATABASE_URL`, when
+    /// set, wins over it (and is the place for a URL with a password).
+    pub database_url: Option<String>,
     /// Where `--dry-run` (or a run with no SMTP server) writes `.eml` files.
     pub outbox: PathBuf,
     /// `smtp://host[:port]` (STARTTLS) or `smtps://host[:port]` (TLS);
@@ -250,6 +254,23 @@ impl DigestConfig {
             .clone()
             .unwrap_or_else(|| self.state_dir.join(crate::store::DEFAULT_FILE))
     }
+
+    /// The store's database: PostgreSQL when `STORYFEED_DATABASE_URL` or
+    /// `database_url` names one, else the SQLite file. The error (a bad
+    /// URL in the variable) never holds the password.
+    pub fn store(&self) -> Result<crate::store::Database, String> {
+        let env = std::env::var(crate::store::database::URL_ENV)
+            .ok()
+            .filter(|v| !v.trim().is_empty());
+        crate::store::Database::select(
+            env.as_deref().or(self.database_url.as_deref()),
+            self.database(),
+        )
+        .map_err(|e| match env {
+            Some(_) => format!("{}: {e}", crate::store::database::URL_ENV),
+            None => e,
+        })
+    }
 }
 
 impl Default for DigestConfig {
@@ -262,6 +283,7 @@ impl Default for DigestConfig {
             subscribers: PathBuf::from("data/subscribers.toml"),
             state_dir: PathBuf::from("state"),
             database: None,
+            database_url: None,
             outbox: PathBuf::from("outbox"),
             smtp_url: None,
             smtp_user: None,
@@ -481,6 +503,21 @@ impl Config {
             "digest.unsubscribe_mailto",
             address(&digest.unsubscribe_mailto),
         )?;
+        if let Some(url) = &digest.database_url {
+            check(
+                "digest.database_url",
+                crate::store::PgUrl::parse(url).map(drop),
+            )?;
+            if digest.database.is_some() {
+                check(
+                    "digest.database_url",
+                    Err(
+                        "set `database` (a SQLite file) or `database_url` (PostgreSQL), not both"
+                            .to_owned(),
+                    ),
+                )?;
+            }
+        }
         if digest.smtp_connections == 0 {
             check(
                 "digest.smtp_connections",

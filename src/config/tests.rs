@@ -469,3 +469,49 @@ fn corrections_are_optional_unless_named() {
         (Path::new("data/corrections.toml"), true)
     );
 }
+
+#[test]
+fn database_url_is_a_postgres_url_never_shown_with_its_password() {
+    good(
+        "digest.database_url",
+        &[
+            "\"postgres://storyfeed@db.example.org:5432/storyfeed\"",
+            "\"postgresql://app:pw@127.0.0.1/feed?connect_timeout=5\"",
+        ],
+    );
+    bad(
+        "digest.database_url",
+        &[
+            "\"mysql://app:s3cret@db/feed\"",
+            "\"postgres://app:s3cret@db:port/feed\"",
+        ],
+    );
+    let err = error("digest.database_url", "\"mysql://app:s3cret@db/feed\"").unwrap();
+    assert!(
+        !err.contains("s3cret") && err.contains("app:***@db"),
+        "{err}"
+    );
+    let both = Config::parse(
+        "c.toml",
+        "[digest]\ndatabase = \"x.db\"\ndatabase_url = \"postgres://h/d\"\n",
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(both.contains("not both"), "{both}");
+    // A URL selects PostgreSQL; none, the SQLite file.
+    let c = Config::parse(
+        "c.toml",
+        "[digest]\ndatabase_url = \"postgres://u:pw@h/d\"\n",
+    )
+    .unwrap();
+    if std::env::var_os(crate::store::database::URL_ENV).is_none() {
+        assert_eq!(
+            c.digest.store().unwrap().to_string(),
+            "postgres://u:***@h/d"
+        );
+        assert!(matches!(
+            Config::default().digest.store().unwrap(),
+            crate::store::Database::Sqlite(_)
+        ));
+    }
+}

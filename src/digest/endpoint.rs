@@ -33,7 +33,7 @@ use crate::serve::{Endpoint, Log};
 #[derive(Debug, Clone)]
 pub struct Unsubscribe {
     pub secret: Secret,
-    pub database: PathBuf,
+    pub database: crate::store::Database,
     pub state_dir: PathBuf,
 }
 
@@ -50,9 +50,16 @@ impl Unsubscribe {
     /// The endpoint for `config`'s digests; none when there is no secret
     /// to check the links' tokens with.
     pub fn from_config(config: &Config) -> Result<Option<Unsubscribe>, RunError> {
-        Ok(load_secret(config)?.map(|secret| Unsubscribe {
+        let Some(secret) = load_secret(config)? else {
+            return Ok(None);
+        };
+        let database = config
+            .digest
+            .store()
+            .map_err(|e| RunError::State(crate::store::StoreError::Invalid(e)))?;
+        Ok(Some(Unsubscribe {
             secret,
-            database: config.digest.database(),
+            database,
             state_dir: config.digest.state_dir.clone(),
         }))
     }
@@ -325,7 +332,7 @@ mod tests {
     fn endpoint() -> Unsubscribe {
         Unsubscribe {
             secret: Secret(b"s3cret".to_vec()),
-            database: PathBuf::from("/nonexistent/storyfeed.db"),
+            database: crate::store::Database::Sqlite(PathBuf::from("/nonexistent/storyfeed.db")),
             state_dir: PathBuf::from("/nonexistent"),
         }
     }

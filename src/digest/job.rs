@@ -25,7 +25,7 @@ use crate::config::Config;
 use crate::fs::FsError;
 use crate::parse::Severity;
 use crate::store::subscribers::{file_source, Unusable};
-use crate::store::{RunLock, Store};
+use crate::store::{RunLock, Store, StoreError};
 
 #[derive(Debug, Error)]
 pub enum DigestError {
@@ -123,17 +123,17 @@ impl Setup {
         observer: &dyn Observer,
     ) -> Result<Setup, DigestError> {
         let taxonomy = catalog::taxonomy(config)?;
-        let database = config.digest.database();
+        let database = config.digest.store().map_err(StoreError::Invalid)?;
         // A run that sends nothing changes nothing: it works on a copy.
         let store = if sending {
-            Store::open(&database)?
+            Store::connect(&database)?
         } else {
-            Store::snapshot(&database)?
+            Store::snapshot_of(&database)?
         };
         if let Some(imported) = store.import_jsonl(&config.digest.state_dir, sending)? {
             observer.notice(Notice::Imported {
                 from: config.digest.state_dir.clone(),
-                into: database.clone(),
+                into: PathBuf::from(database.to_string()),
                 detail: format!(
                     "{} deliveries, {} arrivals, {} unsubscriptions",
                     imported.deliveries, imported.arrivals, imported.unsubscriptions
@@ -331,12 +331,12 @@ pub fn unsubscribe(config: &Config, address: &str, via: &str) -> Result<PathBuf,
     if address.parse::<lettre::Address>().is_err() {
         return Err(DigestError::BadAddress(address.to_owned()));
     }
-    let database = config.digest.database();
-    let store = Store::open(&database)?;
+    let database = config.digest.store().map_err(StoreError::Invalid)?;
+    let store = Store::connect(&database)?;
     // The old unsubscriptions first, so this one joins them.
     store.import_jsonl(&config.digest.state_dir, true)?;
     store.unsubscribe(address, via)?;
-    Ok(database)
+    Ok(store.label())
 }
 
 /// What became of a test digest (`storyfeed doctor --send-test`).

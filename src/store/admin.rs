@@ -11,12 +11,12 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use rusqlite::params;
 use thiserror::Error;
 
 use super::bounces::MonthCounts;
+use super::db::vals;
 use super::subscribers::{format_str, SubscriberRow};
-use super::{now, Store, StoreError};
+use super::{now, Database, Store, StoreError};
 use crate::classify::{Category, Taxonomy};
 use crate::config::Config;
 use crate::digest::period::Frequency;
@@ -53,13 +53,14 @@ pub enum AdminError {
 /// Opens the config's database (importing the JSON Lines state of an
 /// earlier version first, once).
 pub fn open(config: &Config) -> Result<Store, StoreError> {
-    open_paths(&config.digest.database(), &config.digest.state_dir)
+    let database = config.digest.store().map_err(StoreError::Invalid)?;
+    open_paths(&database, &config.digest.state_dir)
 }
 
-/// [`open`] for a database file and the state directory whose JSON Lines
+/// [`open`] for a database and the state directory whose JSON Lines
 /// files an earlier version wrote.
-pub fn open_paths(database: &Path, state_dir: &Path) -> Result<Store, StoreError> {
-    let store = Store::open(database)?;
+pub fn open_paths(database: &Database, state_dir: &Path) -> Result<Store, StoreError> {
+    let store = Store::connect(database)?;
     store.import_jsonl(state_dir, true)?;
     Ok(store)
 }
@@ -349,35 +350,18 @@ impl Store {
         let at = now();
         self.write(|tx| {
             let (mut added, mut updated) = (0, 0);
-            let mut exists = tx.prepare("SELECT 1 FROM subscribers WHERE address = ?1")?;
-            let mut upsert = tx.prepare(
-                "INSERT INTO subscribers (address, display, name, follows_all, themes, programmes,
-                     frequency, format, status, source, created_at, confirmed_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,
-                     CASE WHEN EXISTS (SELECT 1 FROM suppressions WHERE address = ?1)
-                          THEN 'unsubscribed' ELSE 'confirmed' END,
-                     ?9, ?10, ?10)
-                 ON CONFLICT (address) DO UPDATE SET
-                     display = excluded.display, name = excluded.name,
-                     follows_all = excluded.follows_all, themes = excluded.themes,
-                     programmes = excluded.programmes, frequency = excluded.frequency,
-                     format = excluded.format, source = excluded.source,
-                     status = CASE WHEN subscribers.status = 'unsubscribed' THEN 'unsubscribed'
-                                   ELSE 'confirmed' END,
-                     confirmed_at = COALESCE(subscribers.confirmed_at, excluded.confirmed_at)",
-            )?;
-            let mut consent = tx.prepare(
-                "INSERT INTO consents (address, at, source, ip) VALUES (?1, ?2, ?3, NULL)",
-            )?;
             for s in subscribers {
                 let key = address_key(s.address.as_ref());
-                if exists.exists(params![key])? {
+                if tx.exists("SELECT 1 FROM subscribers WHERE address = ?1", vals![&key])? {
                     updated += 1;
                 } else {
                     added += 1;
                 }
-                super::subscribers::upsert_row(&mut upsert, &key, s, source, &at)?;
-                consent.execute(params![key, at, source])?;
+                super::subscribers::upsert_row(tx, IMPORT_UPSERT, &key, s, source, &at)?;
+                tx.execute(
+                    "INSERT INTO consents (address, at, source, ip) VALUES (?1, ?2, ?3, NULL)",
+                    vals![&key, &at, source],
+                )?;
             }
             Ok((added, updated))
         })
@@ -391,10 +375,27 @@ impl Store {
             self.write(|tx| {
                 tx.execute(
                     "DELETE FROM subscribers WHERE address = ?1",
-                    params![address_key(address)],
+                    vals![address_key(address)],
                 )
             })?;
         }
         Ok(row)
     }
 }
+
+/// The import's and `add`'s upsert: the row becomes the source's.
+const IMPORT_UPSERT: &str =
+    "INSERT INTO subscribers (address, display, name, follows_all, themes, programmes,
+         frequency, format, status, source, created_at, confirmed_at)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,
+         CASE WHEN EXISTS (SELECT 1 FROM suppressions WHERE address = ?1)
+              THEN 'unsubscribed' ELSE 'confirmed' END,
+         ?9, ?10, ?10)
+     ON CONFLICT (address) DO UPDATE SET
+         display = excluded.display, name = excluded.name,
+         follows_all = excluded.follows_all, themes = excluded.themes,
+         programmes = excluded.programmes, frequency = excluded.frequency,
+         format = excluded.format, source = excluded.source,
+         status = CASE WHEN subscribers.status = 'unsubscribed' THEN 'unsubscribed'
+                       ELSE 'confirmed' END,
+         confirmed_at = COALESCE(subscribers.confirmed_at, excluded.confirmed_at)";

@@ -5,11 +5,10 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Duration, SecondsFormat, Utc};
-use rusqlite::{params, Transaction};
-
+use super::db::{vals, DbError, Handle};
 use super::{Store, StoreError};
 use crate::digest::state::address_key;
+use chrono::{DateTime, Duration, SecondsFormat, Utc};
 
 /// What a report says of one address.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -98,16 +97,12 @@ impl Store {
         let at = stamp(report.at);
         let since = stamp(report.at - Duration::days(i64::from(rule.window_days)));
         let read_at = stamp(Utc::now());
+        let kind = if report.complaint { "complaint" } else { "dsn" };
         self.write(|tx| {
             let new = tx.execute(
                 "INSERT INTO reports (report_id, kind, at, read_at) VALUES (?1, ?2, ?3, ?4)
                  ON CONFLICT (report_id) DO NOTHING",
-                params![
-                    report.id,
-                    if report.complaint { "complaint" } else { "dsn" },
-                    at,
-                    read_at
-                ],
+                vals![&report.id, kind, &at, &read_at],
             )?;
             if new == 0 {
                 return Ok(Recorded::Duplicate);
@@ -118,18 +113,22 @@ impl Store {
                 tx.execute(
                     "INSERT INTO bounces (address, kind, status, report_id, at)
                      VALUES (?1, ?2, ?3, ?4, ?5)",
-                    params![key, kind.as_str(), status, report.id, at],
+                    vals![&key, kind.as_str(), status, &report.id, &at],
                 )?;
                 let effect = match kind {
                     BounceKind::Hard => suppress(tx, &key, "bounced", &at)?,
                     BounceKind::Complaint => suppress(tx, &key, "complaint", &at)?,
                     BounceKind::Soft => {
-                        let count: u32 = tx.query_row(
-                            "SELECT COUNT(*) FROM bounces
-                             WHERE address = ?1 AND kind = 'soft' AND at > ?2 AND at <= ?3",
-                            params![key, since, at],
-                            |r| r.get(0),
-                        )?;
+                        let count = tx
+                            .query_opt(
+                                "SELECT COUNT(*) FROM bounces
+                                 WHERE address = ?1 AND kind = 'soft' AND at > ?2 AND at <= ?3",
+                                vals![&key, &since, &at],
+                            )?
+                            .map(|r| r.int(0))
+                            .transpose()?
+                            .unwrap_or(0);
+                        let count = u32::try_from(count).unwrap_or(u32::MAX);
                         if count >= rule.limit {
                             suppress(tx, &key, "bounced", &at)?
                         } else {
@@ -146,88 +145,74 @@ impl Store {
     /// Every address the database knows (subscribers, the delivery
     /// journal, sign-up mails), by key: whom a VERP token may name.
     pub fn known_addresses(&self) -> Result<Vec<String>, StoreError> {
-        let conn = self.conn();
-        let sql = self.sql();
-        let mut stmt = conn
-            .prepare(
+        self.read(|c| {
+            c.query(
                 "SELECT address FROM subscribers UNION SELECT address FROM deliveries
                  UNION SELECT address FROM mail_queue ORDER BY 1",
-            )
-            .map_err(&sql)?;
-        let rows = stmt.query_map([], |r| r.get(0)).map_err(&sql)?;
-        rows.collect::<Result<_, _>>().map_err(sql)
+                &[],
+            )?
+            .iter()
+            .map(|r| r.text(0))
+            .collect()
+        })
     }
 
     /// The bounces recorded, as (address, kind, status, at), oldest first.
     pub fn bounces(&self) -> Result<Vec<(String, String, String, String)>, StoreError> {
-        let conn = self.conn();
-        let sql = self.sql();
-        let mut stmt = conn
-            .prepare("SELECT address, kind, status, at FROM bounces ORDER BY at, id")
-            .map_err(&sql)?;
-        let rows = stmt
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
-            .map_err(&sql)?;
-        rows.collect::<Result<_, _>>().map_err(sql)
+        self.read(|c| {
+            c.query(
+                "SELECT address, kind, status, at FROM bounces ORDER BY at, id",
+                &[],
+            )?
+            .iter()
+            .map(|r| Ok((r.text(0)?, r.text(1)?, r.text(2)?, r.text(3)?)))
+            .collect()
+        })
     }
 
     /// Per month (`2026-11`): mail sent, and the bounces and complaints
     /// reported (by the report's date).
     pub fn monthly_mail_counts(&self) -> Result<BTreeMap<String, MonthCounts>, StoreError> {
-        let conn = self.conn();
-        let sql = self.sql();
-        let mut months: BTreeMap<String, MonthCounts> = BTreeMap::new();
-        let mut stmt = conn
-            .prepare(
+        self.read(|c| {
+            let mut months: BTreeMap<String, MonthCounts> = BTreeMap::new();
+            let sent = c.query(
                 "SELECT substr(at, 1, 7), COUNT(*) FROM deliveries WHERE status = 'sent' GROUP BY 1
                  UNION ALL
                  SELECT substr(sent_at, 1, 7), COUNT(*) FROM mail_queue
                  WHERE status = 'sent' AND sent_at IS NOT NULL GROUP BY 1",
-            )
-            .map_err(&sql)?;
-        let rows = stmt
-            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))
-            .map_err(&sql)?;
-        for row in rows {
-            let (month, n) = row.map_err(&sql)?;
-            months.entry(month).or_default().sent += n.unsigned_abs();
-        }
-        let mut stmt = conn
-            .prepare("SELECT substr(at, 1, 7), kind, COUNT(*) FROM bounces GROUP BY 1, 2")
-            .map_err(&sql)?;
-        let rows = stmt
-            .query_map([], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, i64>(2)?,
-                ))
-            })
-            .map_err(&sql)?;
-        for row in rows {
-            let (month, kind, n) = row.map_err(&sql)?;
-            let counts = months.entry(month).or_default();
-            let n = n.unsigned_abs();
-            match kind.as_str() {
-                "hard" => counts.hard += n,
-                "soft" => counts.soft += n,
-                _ => counts.complaints += n,
+                &[],
+            )?;
+            for r in &sent {
+                months.entry(r.text(0)?).or_default().sent += r.int(1)?.unsigned_abs();
             }
-        }
-        Ok(months)
+            let bounced = c.query(
+                "SELECT substr(at, 1, 7), kind, COUNT(*) FROM bounces GROUP BY 1, 2",
+                &[],
+            )?;
+            for r in &bounced {
+                let counts = months.entry(r.text(0)?).or_default();
+                let n = r.int(2)?.unsigned_abs();
+                match r.text(1)?.as_str() {
+                    "hard" => counts.hard += n,
+                    "soft" => counts.soft += n,
+                    _ => counts.complaints += n,
+                }
+            }
+            Ok(months)
+        })
     }
 }
 
 fn suppress(
-    tx: &Transaction<'_>,
+    tx: &mut Handle<'_>,
     key: &str,
     reason: &'static str,
     at: &str,
-) -> Result<Effect, rusqlite::Error> {
+) -> Result<Effect, DbError> {
     let added = tx.execute(
         "INSERT INTO suppressions (address, reason, via, at) VALUES (?1, ?2, 'bounces', ?3)
          ON CONFLICT (address) DO NOTHING",
-        params![key, reason, at],
+        vals![key, reason, at],
     )?;
     Ok(if added == 1 {
         Effect::Suppressed(reason)

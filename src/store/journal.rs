@@ -33,9 +33,10 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 use chrono::Utc;
-use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
-use super::{connect, now, status_str, unix, Store, StoreError};
+use super::db::{vals, PgConn};
+use super::writer::{Op, Request, Writer, WriterConn};
+use super::{connect, now, unix, Database, Store, StoreError};
 use crate::digest::period::Period;
 use crate::digest::state::Status;
 
@@ -43,7 +44,7 @@ use crate::digest::state::Status;
 pub const LOCK: &str = "lock";
 
 /// How often a running run renews its heartbeat.
-const HEARTBEAT: Duration = Duration::from_secs(5);
+pub(super) const HEARTBEAT: Duration = Duration::from_secs(5);
 
 /// A claim whose run has not renewed its heartbeat for this long (and
 /// whose lock is not ours) is taken to be dead.
@@ -124,32 +125,6 @@ pub enum Claim {
     ClaimedElsewhere,
 }
 
-enum Op {
-    Claim(Entry),
-    Record {
-        entry: Entry,
-        status: Status,
-        detail: Option<String>,
-    },
-    /// A record and the claim of the connection's next digest, in one
-    /// transaction: one durable write per message instead of two.
-    RecordThenClaim {
-        entry: Entry,
-        status: Status,
-        detail: Option<String>,
-        next: Entry,
-    },
-    Finish,
-    /// Caps the file's size, so a test can fill the "disk".
-    #[cfg(test)]
-    MaxPages(i64),
-}
-
-struct Request {
-    op: Op,
-    reply: mpsc::SyncSender<Result<Option<Claim>, String>>,
-}
-
 /// One run's handle on the journal: claims and records go through its
 /// writer thread. [`Journal::finish`] releases the run's claims left
 /// unsent.
@@ -164,24 +139,33 @@ pub struct Journal {
 impl Store {
     /// Starts a run holding `lock`: registers it and starts the writer.
     pub fn begin_run(&self, lock: &RunLock) -> Result<Journal, StoreError> {
-        let Some(path) = self.path.clone() else {
+        let Some(database) = self.database.clone() else {
             return Err(StoreError::Invalid(
-                "an in-memory database cannot record a run".to_owned(),
+                "a copy of the database cannot record a run".to_owned(),
             ));
         };
         let run = self.write(|tx| {
-            tx.prepare_cached(
-                "INSERT INTO runs (pid, lock_token, started_at, heartbeat) VALUES (?1, ?2, ?3, ?4)",
+            tx.query_opt(
+                "INSERT INTO runs (pid, lock_token, started_at, heartbeat) VALUES (?1, ?2, ?3, ?4)
+                 RETURNING id",
+                vals![std::process::id(), &lock.token, now(), unix(Utc::now())],
             )?
-            .execute(params![
-                std::process::id(),
-                lock.token,
-                now(),
-                unix(Utc::now())
-            ])?;
-            Ok(tx.last_insert_rowid())
+            .map_or(Ok(0), |r| r.int(0))
         })?;
-        let conn = connect(&path)?;
+        let path = self.label();
+        let conn = match &database {
+            Database::Sqlite(file) => WriterConn::Sqlite(connect(file)?),
+            Database::Postgres(url) => {
+                let config = url.config().map_err(StoreError::Invalid)?;
+                let conn = super::db::off_runtime(|| PgConn::connect(&config)).map_err(|e| {
+                    StoreError::Sql {
+                        path: path.clone(),
+                        source: e.into(),
+                    }
+                })?;
+                WriterConn::Pg(Box::new(conn))
+            }
+        };
         let (requests, rx) = mpsc::channel();
         let writer = Writer {
             conn,
@@ -300,226 +284,4 @@ impl Drop for Journal {
     fn drop(&mut self) {
         self.stop();
     }
-}
-
-struct Writer {
-    conn: Connection,
-    run: i64,
-    token: String,
-    /// The `synchronous` mode set now (switched only when a batch needs
-    /// the other one).
-    durable: Option<bool>,
-    /// When the heartbeat was last written (unix seconds).
-    beat: i64,
-}
-
-impl Writer {
-    fn serve(mut self, requests: mpsc::Receiver<Request>) {
-        loop {
-            let first = match requests.recv_timeout(HEARTBEAT) {
-                Ok(r) => r,
-                Err(mpsc::RecvTimeoutError::Timeout) => {
-                    // Alive, even with nothing to write; a failure here
-                    // shows at the next write.
-                    let _ = self.conn.execute(
-                        "UPDATE runs SET heartbeat = ?1 WHERE id = ?2",
-                        params![unix(Utc::now()), self.run],
-                    );
-                    continue;
-                }
-                Err(mpsc::RecvTimeoutError::Disconnected) => break,
-            };
-            let mut batch = vec![first];
-            batch.extend(requests.try_iter());
-            match self.apply(&batch) {
-                Ok(answers) => {
-                    for (request, answer) in batch.into_iter().zip(answers) {
-                        let _ = request.reply.send(Ok(answer));
-                    }
-                }
-                Err(e) => {
-                    // Rolled back: nothing of the batch is recorded.
-                    let message = e.to_string();
-                    for request in batch {
-                        let _ = request.reply.send(Err(message.clone()));
-                    }
-                }
-            }
-        }
-    }
-
-    fn apply(&mut self, batch: &[Request]) -> Result<Vec<Option<Claim>>, rusqlite::Error> {
-        let durable = batch.iter().any(|r| !matches!(r.op, Op::Claim(_)));
-        if self.durable != Some(durable) {
-            self.conn.pragma_update(
-                None,
-                "synchronous",
-                if durable { "FULL" } else { "NORMAL" },
-            )?;
-            self.durable = Some(durable);
-        }
-        let (run, token) = (self.run, self.token.clone());
-        let heartbeat = unix(Utc::now());
-        // Once a second is plenty against a lease of a minute; every batch
-        // was a write per message.
-        let beat = heartbeat > self.beat;
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let at = now();
-        if beat {
-            tx.prepare_cached("UPDATE runs SET heartbeat = ?1 WHERE id = ?2")?
-                .execute(params![heartbeat, run])?;
-        }
-        let mut answers = Vec::with_capacity(batch.len());
-        for request in batch {
-            answers.push(match &request.op {
-                Op::Claim(entry) => Some(claim(&tx, run, &token, heartbeat, entry, &at)?),
-                Op::Record {
-                    entry,
-                    status,
-                    detail,
-                } => {
-                    record(&tx, run, entry, *status, detail.as_deref(), &at)?;
-                    None
-                }
-                Op::RecordThenClaim {
-                    entry,
-                    status,
-                    detail,
-                    next,
-                } => {
-                    record(&tx, run, entry, *status, detail.as_deref(), &at)?;
-                    Some(claim(&tx, run, &token, heartbeat, next, &at)?)
-                }
-                #[cfg(test)]
-                Op::MaxPages(pages) => {
-                    tx.query_row(&format!("PRAGMA max_page_count = {pages}"), [], |_| Ok(()))?;
-                    None
-                }
-                Op::Finish => {
-                    tx.prepare_cached(
-                        "UPDATE deliveries SET status = 'pending', run_id = NULL,
-                             detail = 'not sent: the run ended first', at = ?2
-                         WHERE run_id = ?1 AND status = 'claimed'",
-                    )?
-                    .execute(params![run, at])?;
-                    tx.prepare_cached("UPDATE runs SET finished_at = ?2 WHERE id = ?1")?
-                        .execute(params![run, at])?;
-                    None
-                }
-            });
-        }
-        tx.commit()?;
-        if beat {
-            self.beat = heartbeat;
-        }
-        Ok(answers)
-    }
-}
-
-fn claim(
-    tx: &rusqlite::Transaction<'_>,
-    run: i64,
-    token: &str,
-    now_unix: i64,
-    entry: &Entry,
-    at: &str,
-) -> Result<Claim, rusqlite::Error> {
-    let suppressed = tx
-        .prepare_cached("SELECT 1 FROM suppressions WHERE address = ?1")?
-        .query_row(params![entry.to], |_| Ok(()))
-        .optional()?
-        .is_some();
-    if suppressed {
-        return Ok(Claim::Unsubscribed);
-    }
-    let row: Option<(String, Option<i64>)> = tx
-        .prepare_cached(
-            "SELECT status, run_id FROM deliveries
-             WHERE address = ?1 AND period_first = ?2 AND period_last = ?3",
-        )?
-        .query_row(
-            params![entry.to, entry.period.first, entry.period.last],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?;
-    match row {
-        Some((status, _)) if status == "sent" || status == "failed" => return Ok(Claim::Done),
-        Some((status, Some(other))) if status == "claimed" && other != run => {
-            let live: Option<bool> = tx
-                .prepare_cached(
-                    "SELECT finished_at IS NULL AND lock_token <> ?2 AND heartbeat >= ?3
-                     FROM runs WHERE id = ?1",
-                )?
-                .query_row(
-                    params![other, token, now_unix - LEASE.as_secs() as i64],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            if live == Some(true) {
-                return Ok(Claim::ClaimedElsewhere);
-            }
-        }
-        _ => {}
-    }
-    tx.prepare_cached("INSERT INTO deliveries (address, period_first, period_last, status, message_id, stories, detail, at, run_id)
-         VALUES (?1, ?2, ?3, 'claimed', ?4, ?5, NULL, ?6, ?7)
-         ON CONFLICT (address, period_first, period_last) DO UPDATE SET
-             status = 'claimed', message_id = excluded.message_id, stories = excluded.stories,
-             detail = NULL, at = excluded.at, run_id = excluded.run_id")?.execute(params![
-            entry.to,
-            entry.period.first,
-            entry.period.last,
-            entry.message_id,
-            entry.stories as i64,
-            at,
-            run
-        ])?;
-    Ok(Claim::Granted)
-}
-
-fn record(
-    tx: &rusqlite::Transaction<'_>,
-    run: i64,
-    entry: &Entry,
-    status: Status,
-    detail: Option<&str>,
-    at: &str,
-) -> Result<(), rusqlite::Error> {
-    if status == Status::Pending {
-        // Deferred: this run's claim is released, free for the next run.
-        tx.prepare_cached(
-            "UPDATE deliveries SET status = 'pending', run_id = NULL, detail = ?5, at = ?6
-             WHERE address = ?1 AND period_first = ?2 AND period_last = ?3
-               AND run_id = ?4 AND status = 'claimed'",
-        )?
-        .execute(params![
-            entry.to,
-            entry.period.first,
-            entry.period.last,
-            run,
-            detail,
-            at
-        ])?;
-        return Ok(());
-    }
-    tx.prepare_cached("INSERT INTO deliveries (address, period_first, period_last, status, message_id, stories, detail, at, run_id)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
-         ON CONFLICT (address, period_first, period_last) DO UPDATE SET
-             status = excluded.status, message_id = excluded.message_id,
-             stories = excluded.stories, detail = excluded.detail, at = excluded.at,
-             run_id = excluded.run_id
-         WHERE deliveries.status <> 'sent'")?.execute(params![
-            entry.to,
-            entry.period.first,
-            entry.period.last,
-            status_str(status),
-            entry.message_id,
-            entry.stories as i64,
-            detail,
-            at,
-            run
-        ])?;
-    Ok(())
 }

@@ -15,9 +15,9 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, NaiveDate, Utc};
-use rusqlite::{params, OptionalExtension};
 use serde::Deserialize;
 
+use super::db::vals;
 use super::{now, Store, StoreError};
 use crate::digest::period::Period;
 use crate::digest::state::address_key;
@@ -79,16 +79,8 @@ impl Store {
         if !files.iter().any(|f| f.exists()) {
             return Ok(None);
         }
-        let done = self
-            .conn()
-            .query_row(
-                "SELECT 1 FROM imports WHERE name = ?1",
-                params![IMPORT],
-                |_| Ok(()),
-            )
-            .optional()
-            .map_err(self.sql())?
-            .is_some();
+        let done =
+            self.read(|c| c.exists("SELECT 1 FROM imports WHERE name = ?1", vals![IMPORT]))?;
         if done {
             return Ok(None);
         }
@@ -114,11 +106,6 @@ impl Store {
             state_dir.display()
         );
         self.write(|tx| {
-            let mut stmt = tx.prepare(
-                "INSERT INTO deliveries (address, period_first, period_last, status, message_id, stories, detail, at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
-                 ON CONFLICT DO NOTHING",
-            )?;
             for ((to, period), d) in &deliveries {
                 // An old `pending` line is a digest never confirmed sent.
                 let status = match d.status.as_str() {
@@ -126,33 +113,38 @@ impl Store {
                     "failed" => "failed",
                     _ => "pending",
                 };
-                stmt.execute(params![
-                    to,
-                    period.first,
-                    period.last,
-                    status,
-                    d.message_id,
-                    d.stories as i64,
-                    d.detail,
-                    d.at.to_rfc3339()
-                ])?;
+                tx.execute(
+                    "INSERT INTO deliveries (address, period_first, period_last, status, message_id, stories, detail, at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                     ON CONFLICT DO NOTHING",
+                    vals![
+                        to,
+                        period.first,
+                        period.last,
+                        status,
+                        &d.message_id,
+                        d.stories,
+                        d.detail.as_deref(),
+                        d.at.to_rfc3339()
+                    ],
+                )?;
             }
-            let mut stmt = tx.prepare(
-                "INSERT INTO arrivals (story_id, day) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
-            )?;
             for a in &arrivals {
-                stmt.execute(params![a.id, a.arrived])?;
+                tx.execute(
+                    "INSERT INTO arrivals (story_id, day) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+                    vals![&a.id, a.arrived],
+                )?;
             }
-            let mut stmt = tx.prepare(
-                "INSERT INTO suppressions (address, reason, via, at) VALUES (?1, 'unsubscribed', ?2, ?3)
-                 ON CONFLICT DO NOTHING",
-            )?;
             for u in &unsubscriptions {
-                stmt.execute(params![address_key(&u.address), u.via, u.at.to_rfc3339()])?;
+                tx.execute(
+                    "INSERT INTO suppressions (address, reason, via, at) VALUES (?1, 'unsubscribed', ?2, ?3)
+                     ON CONFLICT DO NOTHING",
+                    vals![address_key(&u.address), &u.via, u.at.to_rfc3339()],
+                )?;
             }
             tx.execute(
                 "INSERT INTO imports (name, at, detail) VALUES (?1, ?2, ?3)",
-                params![IMPORT, now(), detail],
+                vals![IMPORT, now(), &detail],
             )?;
             Ok(())
         })?;

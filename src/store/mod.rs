@@ -1,13 +1,16 @@
-//! The database: one SQLite file (`state/storyfeed.db` by default) holding
-//! everything digest runs and the web app share: subscribers and their
-//! consent, pending confirmations, suppressions, story arrivals, the
+//! The database: one SQLite file (`state/storyfeed.db` by default), or a
+//! PostgreSQL server (`digest.database_url`, `STORYFEED_DATABASE_URL`),
+//! holding everything digest runs and the web app share: subscribers and
+//! their consent, pending confirmations, suppressions, story arrivals, the
 //! delivery journal and the runs that claim digests.
 //!
 //! [`Store`] is the one boundary: its methods (here and in the submodules)
-//! are the only SQL in the crate, so another backend (PostgreSQL, see
-//! ARCHITECTURE.md) replaces this module and nothing else.
+//! are the only SQL in the crate, each statement written once for both
+//! backends over `db::Handle`.
 //!
-//! - [`schema`]: numbered migrations under `PRAGMA user_version`.
+//! - [`database`]: which backend, and the URL shown without its password.
+//! - [`schema`]: SQLite's numbered migrations under `PRAGMA user_version`;
+//!   [`pg`]: PostgreSQL's, the same numbers, and its connection pool.
 //! - [`journal`]: the run lock, claims and the delivery journal, written by
 //!   one thread that commits what the connections hand it together (group
 //!   commit).
@@ -18,33 +21,44 @@
 //! - [`legacy`]: the one-time import of the JSON Lines state of earlier
 //!   versions.
 //!
-//! The connection runs in WAL mode (readers never wait for the writer),
-//! with foreign keys on and a busy timeout, and every write is one short
+//! SQLite runs in WAL mode (readers never wait for the writer), with
+//! foreign keys on and a busy timeout, and every write is one short
 //! transaction, so a digest run and the web app can share the file without
-//! a "database is locked" reaching anyone.
+//! a "database is locked" reaching anyone. PostgreSQL's writes are
+//! serializable transactions, run again when they lose a race, so the same
+//! read-then-write code stays correct with many writers.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
-use chrono::{DateTime, NaiveDate, Utc};
-use rusqlite::{params, Connection, OpenFlags, OptionalExtension, TransactionBehavior};
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use thiserror::Error;
 
-use crate::digest::period::Period;
-use crate::digest::state::{address_key, State, Status};
+use crate::digest::state::Status;
 
 pub mod admin;
 pub mod bounces;
+pub mod database;
+pub(crate) mod db;
 pub mod journal;
 pub mod legacy;
+pub mod pg;
 pub mod schema;
 pub mod signup;
+mod state;
 pub mod subscribers;
 #[cfg(test)]
+pub(crate) mod testdb;
+#[cfg(test)]
 mod tests;
+mod writer;
 
+pub use database::{Database, PgUrl};
+use db::{DbError, Handle, PgConn};
 pub use journal::{Claim, Journal, RunLock};
+pub use state::{Delivery, Suppression};
 
 /// The database's file name in the state directory, by default.
 pub const DEFAULT_FILE: &str = "storyfeed.db";
@@ -64,7 +78,7 @@ pub enum StoreError {
     Sql {
         path: PathBuf,
         #[source]
-        source: rusqlite::Error,
+        source: DbError,
     },
     #[error("database {path}: {message}")]
     Failed { path: PathBuf, message: String },
@@ -83,14 +97,26 @@ pub enum StoreError {
 /// The database, open.
 #[derive(Debug)]
 pub struct Store {
-    conn: Mutex<Connection>,
-    /// `None`: an in-memory copy (dry runs, previews).
-    path: Option<PathBuf>,
+    backend: Backend,
+    /// For messages: the file, `(in memory)`, or the URL without its
+    /// password.
+    label: PathBuf,
+    /// What a run's journal writer opens again; `None`: a copy (dry runs,
+    /// previews).
+    database: Option<Database>,
+}
+
+#[derive(Debug)]
+enum Backend {
+    Sqlite(Mutex<Connection>),
+    Postgres(pg::Pool),
+    /// A dry run's copy: one connection in a transaction never committed.
+    PostgresSnapshot(Box<Mutex<PgConn>>),
 }
 
 impl Store {
     /// Opens (creating it and its directory if need be) and migrates the
-    /// database at `path`.
+    /// SQLite database at `path`.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|source| StoreError::Io {
@@ -99,11 +125,56 @@ impl Store {
             })?;
         }
         let conn = connect(path)?;
-        Store::ready(conn, Some(path.to_path_buf()))
+        let store = Store {
+            backend: Backend::Sqlite(Mutex::new(conn)),
+            label: path.to_path_buf(),
+            database: Some(Database::Sqlite(path.to_path_buf())),
+        };
+        store.migrate()?;
+        Ok(store)
     }
 
-    /// An in-memory copy of the database at `path` (empty if there is none
-    /// yet), migrated: a dry run works on it and the file is never written.
+    /// Opens and migrates `database`, either backend.
+    pub fn connect(database: &Database) -> Result<Store, StoreError> {
+        match database {
+            Database::Sqlite(path) => Store::open(path),
+            Database::Postgres(url) => {
+                let label = PathBuf::from(url.to_string());
+                let config = url.config().map_err(StoreError::Invalid)?;
+                let pool = db::off_runtime(|| pg::open(config))
+                    .map_err(|e| pg_migrate_error(&label, e))?;
+                Ok(Store {
+                    backend: Backend::Postgres(pool),
+                    label,
+                    database: Some(database.clone()),
+                })
+            }
+        }
+    }
+
+    /// A copy of `database` that a dry run may write and that is never
+    /// written back: SQLite's in memory, PostgreSQL's a transaction rolled
+    /// back at the end.
+    pub fn snapshot_of(database: &Database) -> Result<Store, StoreError> {
+        match database {
+            Database::Sqlite(path) => Store::snapshot(path),
+            Database::Postgres(url) => {
+                let label = PathBuf::from(url.to_string());
+                let config = url.config().map_err(StoreError::Invalid)?;
+                let conn = db::off_runtime(|| pg::snapshot(&config))
+                    .map_err(|e| pg_migrate_error(&label, e))?;
+                Ok(Store {
+                    backend: Backend::PostgresSnapshot(Box::new(Mutex::new(conn))),
+                    label,
+                    database: None,
+                })
+            }
+        }
+    }
+
+    /// An in-memory copy of the SQLite database at `path` (empty if there
+    /// is none yet), migrated: a dry run works on it and the file is never
+    /// written.
     pub fn snapshot(path: &Path) -> Result<Store, StoreError> {
         let sql = sql_error(path);
         let mut memory = Connection::open_in_memory().map_err(&sql)?;
@@ -123,252 +194,157 @@ impl Store {
             .pragma_update(None, "foreign_keys", "ON")
             .map_err(&sql)?;
         let store = Store {
-            conn: Mutex::new(memory),
-            path: None,
+            backend: Backend::Sqlite(Mutex::new(memory)),
+            label: path.to_path_buf(),
+            database: None,
         };
-        store.migrate(path)?;
-        Ok(store)
+        store.migrate()?;
+        Ok(store.relabel(PathBuf::from("(in memory)")))
     }
 
-    fn ready(conn: Connection, path: Option<PathBuf>) -> Result<Store, StoreError> {
-        let store = Store {
-            conn: Mutex::new(conn),
-            path,
+    fn relabel(mut self, label: PathBuf) -> Store {
+        self.label = label;
+        self
+    }
+
+    fn migrate(&self) -> Result<(), StoreError> {
+        let result = match &self.backend {
+            Backend::Sqlite(conn) => schema::migrate(&mut lock(conn)),
+            Backend::PostgresSnapshot(conn) => db::off_runtime(|| pg::migrate(&mut lock(conn))),
+            Backend::Postgres(pool) => db::off_runtime(|| match pool.get() {
+                Ok(mut conn) => pg::migrate(&mut conn),
+                Err(e) => Err(schema::MigrateError::Db(e.into())),
+            }),
         };
-        store.migrate(&store.label())?;
-        Ok(store)
+        result.map_err(|e| migrate_error(&self.label, e))
     }
 
-    fn migrate(&self, label: &Path) -> Result<(), StoreError> {
-        schema::migrate(&mut self.conn()).map_err(|e| match e {
-            schema::MigrateError::Sql(source) => StoreError::Sql {
-                path: label.to_path_buf(),
-                source,
-            },
-            other => StoreError::Failed {
-                path: label.to_path_buf(),
-                message: other.to_string(),
-            },
-        })
-    }
-
-    /// The file, or `(in memory)`, for messages.
+    /// The file, the URL without its password, or `(in memory)`, for
+    /// messages.
     pub fn label(&self) -> PathBuf {
-        self.path
-            .clone()
-            .unwrap_or_else(|| PathBuf::from("(in memory)"))
+        self.label.clone()
     }
 
-    /// The file, unless this is an in-memory copy.
+    /// The SQLite file, unless this is a copy or PostgreSQL.
     pub fn path(&self) -> Option<&Path> {
-        self.path.as_deref()
+        match &self.database {
+            Some(Database::Sqlite(path)) => Some(path),
+            _ => None,
+        }
     }
 
-    fn conn(&self) -> MutexGuard<'_, Connection> {
-        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    /// The database this store opened (not a copy's).
+    pub fn database(&self) -> Option<&Database> {
+        self.database.as_ref()
     }
 
-    fn sql(&self) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
+    /// Whether this is PostgreSQL.
+    pub fn is_postgres(&self) -> bool {
+        !matches!(self.backend, Backend::Sqlite(_))
+    }
+
+    fn sql(&self) -> impl Fn(DbError) -> StoreError + '_ {
         move |source| StoreError::Sql {
             path: self.label(),
             source,
         }
     }
 
-    /// Runs `f` in one write transaction (taken at once, so it waits for
-    /// another writer up to the busy timeout rather than failing midway).
-    fn write<T>(
+    /// Runs `f` on a connection, outside any transaction (each statement
+    /// on its own).
+    fn read<T: Send>(
         &self,
-        f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T, rusqlite::Error>,
+        f: impl FnOnce(&mut Handle<'_>) -> Result<T, DbError> + Send,
     ) -> Result<T, StoreError> {
-        let mut conn = self.conn();
-        let tx = conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(self.sql())?;
-        let value = f(&tx).map_err(self.sql())?;
-        tx.commit().map_err(self.sql())?;
-        Ok(value)
-    }
-
-    /// Records that `address` wants nothing more; durable on return. Every
-    /// digest not yet claimed is affected: claims check suppressions in
-    /// their own transaction.
-    pub fn unsubscribe(&self, address: &str, via: &str) -> Result<(), StoreError> {
-        let key = address_key(address);
-        let now = Utc::now().to_rfc3339();
-        self.write(|tx| {
-            tx.execute(
-                "INSERT INTO suppressions (address, reason, via, at) VALUES (?1, 'unsubscribed', ?2, ?3)
-                 ON CONFLICT (address) DO NOTHING",
-                params![key, via, now],
-            )?;
-            tx.execute(
-                "UPDATE subscribers SET status = 'unsubscribed' WHERE address = ?1",
-                params![key],
-            )?;
-            Ok(())
-        })
-    }
-
-    /// Whether `address` is suppressed (unsubscribed).
-    pub fn is_suppressed(&self, address: &str) -> Result<bool, StoreError> {
-        self.conn()
-            .query_row(
-                "SELECT 1 FROM suppressions WHERE address = ?1",
-                params![address_key(address)],
-                |_| Ok(()),
-            )
-            .optional()
-            .map(|found| found.is_some())
-            .map_err(self.sql())
-    }
-
-    /// The suppressed addresses, by address.
-    pub fn suppressions(&self) -> Result<Vec<Suppression>, StoreError> {
-        let conn = self.conn();
-        let sql = self.sql();
-        let mut stmt = conn
-            .prepare("SELECT address, reason, via, at FROM suppressions ORDER BY address")
-            .map_err(&sql)?;
-        let rows = stmt
-            .query_map([], |r| {
-                Ok(Suppression {
-                    address: r.get(0)?,
-                    reason: r.get(1)?,
-                    via: r.get(2)?,
-                    at: r.get(3)?,
-                })
-            })
-            .map_err(&sql)?;
-        rows.collect::<Result<_, _>>().map_err(sql)
-    }
-
-    /// Everything a run plans from: arrivals, the newest status of each
-    /// digest, suppressions.
-    pub fn load_state(&self) -> Result<State, StoreError> {
-        let conn = self.conn();
-        let sql = self.sql();
-        let mut state = State::default();
-        let mut stmt = conn
-            .prepare("SELECT story_id, day FROM arrivals")
-            .map_err(&sql)?;
-        let rows = stmt
-            .query_map([], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, NaiveDate>(1)?))
-            })
-            .map_err(&sql)?;
-        for row in rows {
-            let (id, day) = row.map_err(&sql)?;
-            state.arrivals.insert(id, day);
-        }
-        let mut stmt = conn
-            .prepare("SELECT address, period_first, period_last, status FROM deliveries")
-            .map_err(&sql)?;
-        let rows = stmt
-            .query_map([], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    Period {
-                        first: r.get(1)?,
-                        last: r.get(2)?,
-                    },
-                    r.get::<_, String>(3)?,
-                ))
-            })
-            .map_err(&sql)?;
-        for row in rows {
-            let (to, period, status) = row.map_err(&sql)?;
-            state.note(&to, period, parse_status(&status));
-        }
-        let mut stmt = conn
-            .prepare("SELECT address FROM suppressions")
-            .map_err(&sql)?;
-        let rows = stmt
-            .query_map([], |r| r.get::<_, String>(0))
-            .map_err(&sql)?;
-        for row in rows {
-            state.unsubscribed.insert(row.map_err(&sql)?);
-        }
-        Ok(state)
-    }
-
-    /// Records new arrivals, in one transaction, before any digest that
-    /// uses them is claimed.
-    pub fn record_arrivals(&self, arrivals: &[(String, NaiveDate)]) -> Result<(), StoreError> {
-        if arrivals.is_empty() {
-            return Ok(());
-        }
-        self.write(|tx| {
-            let mut stmt = tx.prepare(
-                "INSERT INTO arrivals (story_id, day) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
-            )?;
-            for (id, day) in arrivals {
-                stmt.execute(params![id, day])?;
+        match &self.backend {
+            Backend::Sqlite(conn) => f(&mut Handle::Sqlite(&lock(conn))),
+            Backend::PostgresSnapshot(conn) => {
+                db::off_runtime(|| f(&mut Handle::Pg(&mut lock(conn))))
             }
-            Ok(())
-        })
+            Backend::Postgres(pool) => db::off_runtime(|| {
+                let mut conn = pool.get()?;
+                f(&mut Handle::Pg(&mut conn))
+            }),
+        }
+        .map_err(self.sql())
     }
 
-    /// The delivery journal, in key order (for tests and the admin CLI).
-    pub fn deliveries(&self) -> Result<Vec<Delivery>, StoreError> {
-        let conn = self.conn();
-        let sql = self.sql();
-        let mut stmt = conn
-            .prepare(
-                "SELECT address, period_first, period_last, status, message_id, stories, detail, at, run_id
-                 FROM deliveries ORDER BY address, period_first, period_last",
-            )
-            .map_err(&sql)?;
-        let rows = stmt
-            .query_map([], |r| {
-                Ok(Delivery {
-                    to: r.get(0)?,
-                    period: Period {
-                        first: r.get(1)?,
-                        last: r.get(2)?,
-                    },
-                    status: parse_status(&r.get::<_, String>(3)?),
-                    message_id: r.get(4)?,
-                    stories: r.get::<_, i64>(5)? as usize,
-                    detail: r.get(6)?,
-                    at: r.get::<_, String>(7)?,
-                    run: r.get(8)?,
-                })
+    /// Runs `f` in one write transaction: SQLite's taken at once, so it
+    /// waits for another writer up to the busy timeout rather than failing
+    /// midway; PostgreSQL's serializable, run again (`f` with it) when it
+    /// lost a race to another transaction, so each behaves as if alone.
+    fn write<T: Send>(
+        &self,
+        mut f: impl FnMut(&mut Handle<'_>) -> Result<T, DbError> + Send,
+    ) -> Result<T, StoreError> {
+        match &self.backend {
+            Backend::Sqlite(conn) => {
+                let mut conn = lock(conn);
+                let tx = conn
+                    .transaction_with_behavior(TransactionBehavior::Immediate)
+                    .map_err(|e| self.sql()(e.into()))?;
+                let value = f(&mut Handle::Sqlite(&tx)).map_err(self.sql())?;
+                tx.commit().map_err(|e| self.sql()(e.into()))?;
+                Ok(value)
+            }
+            Backend::PostgresSnapshot(conn) => {
+                db::off_runtime(|| pg::write(&mut lock(conn), 0, f)).map_err(self.sql())
+            }
+            Backend::Postgres(pool) => db::off_runtime(|| {
+                let mut conn = pool.get()?;
+                pg::write(&mut conn, pg::RETRIES, f)
             })
-            .map_err(&sql)?;
-        rows.collect::<Result<_, _>>().map_err(sql)
+            .map_err(self.sql()),
+        }
     }
 }
 
-/// An address that gets nothing more.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Suppression {
-    /// The address key.
-    pub address: String,
-    /// `unsubscribed`, `bounced` or `complaint`.
-    pub reason: String,
-    /// Where the request came from: `one-click`, `shell`, `web`, `import`,
-    /// `bounces`.
-    pub via: String,
-    /// RFC 3339.
-    pub at: String,
+#[cfg(test)]
+impl Store {
+    /// Runs statements as they are (tests that set rows up by hand).
+    pub(crate) fn exec_raw(&self, sql: &str) -> Result<(), StoreError> {
+        self.read(|c| c.batch(sql))
+    }
+
+    /// The schema version: SQLite's `user_version`, PostgreSQL's table.
+    pub(crate) fn schema_version(&self) -> i64 {
+        self.read(|c| match c {
+            Handle::Sqlite(conn) => {
+                Ok(conn.pragma_query_value(None, "user_version", |r| r.get(0))?)
+            }
+            Handle::Pg(_) => Ok(pg::version(c)?.unwrap_or(0)),
+        })
+        .unwrap()
+    }
+
+    /// The SQLite connection (tests of SQLite only).
+    pub(crate) fn sqlite(&self) -> MutexGuard<'_, Connection> {
+        match &self.backend {
+            Backend::Sqlite(conn) => lock(conn),
+            _ => panic!("not SQLite"),
+        }
+    }
 }
 
-/// One row of the delivery journal.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Delivery {
-    /// The address key.
-    pub to: String,
-    pub period: Period,
-    pub status: Status,
-    pub message_id: String,
-    pub stories: usize,
-    /// Why it failed or was deferred.
-    pub detail: Option<String>,
-    /// When the row last changed (RFC 3339).
-    pub at: String,
-    /// The run that claimed it.
-    pub run: Option<i64>,
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+fn migrate_error(label: &Path, e: schema::MigrateError) -> StoreError {
+    match e {
+        schema::MigrateError::Db(source) => StoreError::Sql {
+            path: label.to_path_buf(),
+            source,
+        },
+        other => StoreError::Failed {
+            path: label.to_path_buf(),
+            message: other.to_string(),
+        },
+    }
+}
+
+fn pg_migrate_error(label: &Path, e: impl Into<schema::MigrateError>) -> StoreError {
+    migrate_error(label, e.into())
 }
 
 fn connect(path: &Path) -> Result<Connection, StoreError> {
@@ -397,7 +373,7 @@ fn connect(path: &Path) -> Result<Connection, StoreError> {
 fn sql_error(path: &Path) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
     move |source| StoreError::Sql {
         path: path.to_path_buf(),
-        source,
+        source: source.into(),
     }
 }
 
@@ -407,16 +383,6 @@ pub(crate) fn status_str(status: Status) -> &'static str {
         Status::Claimed => "claimed",
         Status::Sent => "sent",
         Status::Failed => "failed",
-    }
-}
-
-fn parse_status(s: &str) -> Status {
-    match s {
-        "claimed" => Status::Claimed,
-        "sent" => Status::Sent,
-        "failed" => Status::Failed,
-        // The schema allows nothing else.
-        _ => Status::Pending,
     }
 }
 

@@ -1,5 +1,6 @@
-//! The schema, as numbered migrations applied at open under
-//! `PRAGMA user_version`: version N means migrations 1..=N are in. A new
+//! The SQLite schema, as numbered migrations applied at open under
+//! `PRAGMA user_version` (PostgreSQL's, numbered alike, are in
+//! [`super::pg`]): version N means migrations 1..=N are in. A new
 //! version is one more entry at the end of [`MIGRATIONS`]; an entry is never
 //! edited once released.
 
@@ -195,5 +196,11 @@ pub enum MigrateError {
     )]
     Newer(i64),
     #[error(transparent)]
-    Sql(#[from] rusqlite::Error),
+    Db(#[from] super::db::DbError),
+}
+
+impl From<rusqlite::Error> for MigrateError {
+    fn from(e: rusqlite::Error) -> MigrateError {
+        MigrateError::Db(e.into())
+    }
 }

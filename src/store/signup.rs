@@ -4,9 +4,9 @@
 //! the rate-limit counters (here, so that servers sharing the database
 //! share the limits).
 
-use rusqlite::{params, OptionalExtension, Transaction};
 use sha2::{Digest as _, Sha256};
 
+use super::db::{vals, DbError, Handle};
 use super::{now, Store, StoreError};
 use crate::digest::period::Frequency;
 use crate::digest::state::address_key;
@@ -130,16 +130,16 @@ impl Store {
             )? {
                 return Ok(SignUpOutcome::Limited);
             }
-            let existing: Option<(String, String)> = tx
-                .query_row(
-                    "SELECT status, source FROM subscribers WHERE address = ?1",
-                    params![key],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )
-                .optional()?;
+            let existing = tx.query_opt(
+                "SELECT status FROM subscribers WHERE address = ?1",
+                vals![&key],
+            )?;
             // A confirmed subscriber's choices change on the preference
             // page only (whoever typed the address here may not own it).
-            let confirmed = matches!(&existing, Some((status, _)) if status == "confirmed");
+            let confirmed = match existing {
+                Some(row) => row.text(0)? == "confirmed",
+                None => false,
+            };
             let kind = if confirmed {
                 MailKind::Manage
             } else {
@@ -152,27 +152,27 @@ impl Store {
                          themes = excluded.themes, programmes = excluded.programmes,
                          frequency = excluded.frequency, format = excluded.format,
                          status = 'pending', source = excluded.source, paused_at = NULL",
-                    params![
-                        key,
-                        request.display,
+                    vals![
+                        &key,
+                        &request.display,
                         request.follows_all,
                         request.themes.join(" "),
                         request.programmes.join(" "),
                         request.frequency.as_str(),
                         format_str(request.format),
                         WEB_SOURCE,
-                        stamp
+                        &stamp
                     ],
                 )?;
                 tx.execute(
                     "INSERT INTO consents (address, at, source, ip) VALUES (?1, ?2, ?3, ?4)",
-                    params![key, stamp, request.form, request.ip],
+                    vals![&key, &stamp, &request.form, request.ip.as_deref()],
                 )?;
                 MailKind::Confirm
             };
             tx.execute(
                 "INSERT INTO mail_queue (address, kind, created_at, status) VALUES (?1, ?2, ?3, 'queued')",
-                params![key, kind.as_str(), stamp],
+                vals![&key, kind.as_str(), &stamp],
             )?;
             Ok(if confirmed {
                 SignUpOutcome::AlreadySubscribed
@@ -198,32 +198,33 @@ impl Store {
                  WHERE (status = 'queued' OR (status = 'claimed' AND claimed_at < ?1))
                      AND address IN (SELECT address FROM suppressions
                                      WHERE reason IN ('bounced', 'complaint'))",
-                params![at - stale_secs],
+                vals![at - stale_secs],
             )?;
-            let mut stmt = tx.prepare(
+            let rows = tx.query(
                 "SELECT q.id, q.address, COALESCE(s.display, q.address), q.kind
                  FROM mail_queue q LEFT JOIN subscribers s ON s.address = q.address
                  WHERE q.status = 'queued' OR (q.status = 'claimed' AND q.claimed_at < ?1)
                  ORDER BY q.id LIMIT ?2",
+                vals![at - stale_secs, limit],
             )?;
-            let rows = stmt.query_map(params![at - stale_secs, limit as i64], |r| {
-                Ok(QueuedMail {
-                    id: r.get(0)?,
-                    address: r.get(1)?,
-                    display: r.get(2)?,
-                    kind: if r.get::<_, String>(3)? == "manage" {
+            let mut mails = Vec::with_capacity(rows.len());
+            for r in rows {
+                mails.push(QueuedMail {
+                    id: r.int(0)?,
+                    address: r.text(1)?,
+                    display: r.text(2)?,
+                    kind: if r.text(3)? == "manage" {
                         MailKind::Manage
                     } else {
                         MailKind::Confirm
                     },
-                })
-            })?;
-            let mails: Vec<QueuedMail> = rows.collect::<Result<_, _>>()?;
-            let mut claim = tx.prepare(
-                "UPDATE mail_queue SET status = 'claimed', claimed_at = ?2 WHERE id = ?1",
-            )?;
+                });
+            }
             for mail in &mails {
-                claim.execute(params![mail.id, at])?;
+                tx.execute(
+                    "UPDATE mail_queue SET status = 'claimed', claimed_at = ?2 WHERE id = ?1",
+                    vals![mail.id, at],
+                )?;
             }
             Ok(mails)
         })
@@ -242,7 +243,7 @@ impl Store {
                 "UPDATE mail_queue SET status = ?2, detail = ?3, claimed_at = NULL,
                      sent_at = CASE WHEN ?2 = 'sent' THEN ?4 ELSE sent_at END
                  WHERE id = ?1",
-                params![id, status, detail, stamp],
+                vals![id, status, detail, &stamp],
             )?;
             Ok(())
         })
@@ -251,15 +252,15 @@ impl Store {
     /// The mail queue as `(address, kind, status)`, oldest first (tests,
     /// the admin).
     pub fn mail_queue(&self) -> Result<Vec<(String, String, String)>, StoreError> {
-        let conn = self.conn();
-        let sql = self.sql();
-        let mut stmt = conn
-            .prepare("SELECT address, kind, status FROM mail_queue ORDER BY id")
-            .map_err(&sql)?;
-        let rows = stmt
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-            .map_err(&sql)?;
-        rows.collect::<Result<_, _>>().map_err(sql)
+        self.read(|c| {
+            c.query(
+                "SELECT address, kind, status FROM mail_queue ORDER BY id",
+                &[],
+            )?
+            .iter()
+            .map(|r| Ok((r.text(0)?, r.text(1)?, r.text(2)?)))
+            .collect()
+        })
     }
 
     /// Confirms `address`'s subscription (a suppression from an earlier
@@ -277,15 +278,15 @@ impl Store {
                 "UPDATE subscribers SET status = 'confirmed',
                      confirmed_at = COALESCE(CASE WHEN status = 'confirmed' THEN confirmed_at END, ?2)
                  WHERE address = ?1",
-                params![key, stamp],
+                vals![&key, &stamp],
             )?;
             if changed == 0 {
                 return Ok(false);
             }
-            tx.execute("DELETE FROM suppressions WHERE address = ?1", params![key])?;
+            tx.execute("DELETE FROM suppressions WHERE address = ?1", vals![&key])?;
             tx.execute(
                 "INSERT INTO consents (address, at, source, ip) VALUES (?1, ?2, 'web:confirm', ?3)",
-                params![key, stamp, ip],
+                vals![&key, &stamp, ip],
             )?;
             Ok(true)
         })
@@ -308,8 +309,8 @@ impl Store {
                 "UPDATE subscribers SET follows_all = ?2, themes = ?3, programmes = ?4,
                      frequency = ?5, format = ?6
                  WHERE address = ?1",
-                params![
-                    key,
+                vals![
+                    &key,
                     follows_all,
                     themes.join(" "),
                     programmes.join(" "),
@@ -328,7 +329,7 @@ impl Store {
         self.write(|tx| {
             Ok(tx.execute(
                 "UPDATE subscribers SET paused_at = ?2 WHERE address = ?1",
-                params![key, stamp],
+                vals![&key, stamp.as_deref()],
             )? > 0)
         })
     }
@@ -342,30 +343,28 @@ impl Store {
         let key = address_key(address);
         let stamp = now();
         self.write(|tx| {
-            let source: Option<String> = tx
-                .query_row(
-                    "SELECT source FROM subscribers WHERE address = ?1",
-                    params![key],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            let Some(source) = source else {
+            let Some(row) = tx.query_opt(
+                "SELECT source FROM subscribers WHERE address = ?1",
+                vals![&key],
+            )?
+            else {
                 return Ok(false);
             };
-            tx.execute("DELETE FROM subscribers WHERE address = ?1", params![key])?;
-            tx.execute("DELETE FROM mail_queue WHERE address = ?1", params![key])?;
+            let source = row.text(0)?;
+            tx.execute("DELETE FROM subscribers WHERE address = ?1", vals![&key])?;
+            tx.execute("DELETE FROM mail_queue WHERE address = ?1", vals![&key])?;
             tx.execute(
                 "DELETE FROM deliveries WHERE address = ?1 AND status != 'claimed'",
-                params![key],
+                vals![&key],
             )?;
             if source == WEB_SOURCE {
-                tx.execute("DELETE FROM suppressions WHERE address = ?1", params![key])?;
+                tx.execute("DELETE FROM suppressions WHERE address = ?1", vals![&key])?;
             } else {
                 tx.execute(
                     "INSERT INTO suppressions (address, reason, via, at)
                      VALUES (?1, 'unsubscribed', 'delete-my-data', ?2)
                      ON CONFLICT (address) DO NOTHING",
-                    params![key, stamp],
+                    vals![&key, &stamp],
                 )?;
             }
             Ok(true)
@@ -375,45 +374,41 @@ impl Store {
 
 /// Whether `key` bounced or complained (suppressed for a reason that also
 /// stops sign-up mail).
-fn is_blocked(tx: &Transaction<'_>, key: &str) -> Result<bool, rusqlite::Error> {
-    Ok(tx
-        .query_row(
-            "SELECT 1 FROM suppressions WHERE address = ?1 AND reason IN ('bounced', 'complaint')",
-            params![key],
-            |_| Ok(()),
-        )
-        .optional()?
-        .is_some())
+fn is_blocked(tx: &mut Handle<'_>, key: &str) -> Result<bool, DbError> {
+    tx.exists(
+        "SELECT 1 FROM suppressions WHERE address = ?1 AND reason IN ('bounced', 'complaint')",
+        vals![key],
+    )
 }
 
 /// One more event in a counter; whether it is within `max`. Past the
 /// limit the count is not raised (it would only grow).
 fn count_hit(
-    tx: &Transaction<'_>,
+    tx: &mut Handle<'_>,
     bucket: &str,
     key: &str,
     window: i64,
     max: u32,
-) -> Result<bool, rusqlite::Error> {
+) -> Result<bool, DbError> {
+    // `window` is a keyword of PostgreSQL's: quoted, which SQLite reads
+    // the same.
     tx.execute(
-        "DELETE FROM rate_limits WHERE bucket = ?1 AND key = ?2 AND window < ?3",
-        params![bucket, key, window],
+        r#"DELETE FROM rate_limits WHERE bucket = ?1 AND key = ?2 AND "window" < ?3"#,
+        vals![bucket, key, window],
     )?;
-    let count: i64 = tx
-        .query_row(
-            "SELECT count FROM rate_limits WHERE bucket = ?1 AND key = ?2 AND window = ?3",
-            params![bucket, key, window],
-            |r| r.get(0),
-        )
-        .optional()?
-        .unwrap_or(0);
+    let count = tx
+        .query_opt(
+            r#"SELECT count FROM rate_limits WHERE bucket = ?1 AND key = ?2 AND "window" = ?3"#,
+            vals![bucket, key, window],
+        )?
+        .map_or(Ok(0), |r| r.int(0))?;
     if count >= i64::from(max) {
         return Ok(false);
     }
     tx.execute(
-        "INSERT INTO rate_limits (bucket, key, window, count) VALUES (?1, ?2, ?3, 1)
-         ON CONFLICT (bucket, key, window) DO UPDATE SET count = count + 1",
-        params![bucket, key, window],
+        r#"INSERT INTO rate_limits (bucket, key, "window", count) VALUES (?1, ?2, ?3, 1)
+         ON CONFLICT (bucket, key, "window") DO UPDATE SET count = rate_limits.count + 1"#,
+        vals![bucket, key, window],
     )?;
     Ok(true)
 }

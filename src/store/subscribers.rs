@@ -3,8 +3,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use rusqlite::{params, OptionalExtension, Row};
-
+use super::db::{vals, DbError, Handle, Row};
 use super::{now, Store, StoreError};
 use crate::classify::Taxonomy;
 use crate::digest::period::Frequency;
@@ -75,21 +74,20 @@ fn split(list: &str) -> Vec<String> {
 
 const COLUMNS: &str = "address, display, name, follows_all, themes, programmes, frequency, format, status, source, created_at, paused_at IS NOT NULL";
 
-fn read_row(r: &Row<'_>) -> Result<SubscriberRow, rusqlite::Error> {
-    let frequency: String = r.get(6)?;
+fn read_row(r: &Row) -> Result<SubscriberRow, DbError> {
     Ok(SubscriberRow {
-        address: r.get(0)?,
-        display: r.get(1)?,
-        name: r.get(2)?,
-        follows_all: r.get(3)?,
-        themes: split(&r.get::<_, String>(4)?),
-        programmes: split(&r.get::<_, String>(5)?),
-        frequency: frequency.parse().unwrap_or(Frequency::Weekly),
-        format: parse_format(&r.get::<_, String>(7)?),
-        status: r.get(8)?,
-        source: r.get(9)?,
-        created_at: r.get(10)?,
-        paused: r.get(11)?,
+        address: r.text(0)?,
+        display: r.text(1)?,
+        name: r.opt_text(2)?,
+        follows_all: r.flag(3)?,
+        themes: split(&r.text(4)?),
+        programmes: split(&r.text(5)?),
+        frequency: r.text(6)?.parse().unwrap_or(Frequency::Weekly),
+        format: parse_format(&r.text(7)?),
+        status: r.text(8)?,
+        source: r.text(9)?,
+        created_at: r.text(10)?,
+        paused: r.flag(11)?,
     })
 }
 
@@ -107,33 +105,9 @@ impl Store {
         self.write(|tx| {
             let mut report = SyncReport::default();
             let mut existing: BTreeMap<String, String> = BTreeMap::new();
-            {
-                let mut stmt = tx.prepare("SELECT address, source FROM subscribers")?;
-                let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
-                for row in rows {
-                    let (address, source): (String, String) = row?;
-                    existing.insert(address, source);
-                }
+            for row in tx.query("SELECT address, source FROM subscribers", &[])? {
+                existing.insert(row.text(0)?, row.text(1)?);
             }
-            let mut upsert = tx.prepare(
-                "INSERT INTO subscribers (address, display, name, follows_all, themes, programmes,
-                     frequency, format, status, source, created_at, confirmed_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,
-                     CASE WHEN EXISTS (SELECT 1 FROM suppressions WHERE address = ?1)
-                          THEN 'unsubscribed' ELSE 'confirmed' END,
-                     ?9, ?10, ?10)
-                 ON CONFLICT (address) DO UPDATE SET
-                     display = excluded.display, name = excluded.name,
-                     follows_all = excluded.follows_all, themes = excluded.themes,
-                     programmes = excluded.programmes, frequency = excluded.frequency,
-                     format = excluded.format,
-                     status = CASE WHEN subscribers.status = 'unsubscribed' THEN 'unsubscribed'
-                                   ELSE excluded.status END
-                 WHERE subscribers.source = excluded.source",
-            )?;
-            let mut consent = tx.prepare(
-                "INSERT INTO consents (address, at, source, ip) VALUES (?1, ?2, ?3, NULL)",
-            )?;
             let mut listed = HashSet::new();
             for s in subscribers {
                 let key = address_key(s.address.as_ref());
@@ -145,16 +119,18 @@ impl Store {
                     Some(_) => report.updated += 1,
                     None => report.added += 1,
                 }
-                upsert_row(&mut upsert, &key, s, source, &at)?;
+                upsert_row(tx, SYNC_UPSERT, &key, s, source, &at)?;
                 if !existing.contains_key(&key) {
-                    consent.execute(params![key, at, source])?;
+                    tx.execute(
+                        "INSERT INTO consents (address, at, source, ip) VALUES (?1, ?2, ?3, NULL)",
+                        vals![&key, &at, source],
+                    )?;
                 }
                 listed.insert(key);
             }
-            let mut delete = tx.prepare("DELETE FROM subscribers WHERE address = ?1")?;
             for (address, from) in &existing {
                 if from == source && !listed.contains(address) {
-                    delete.execute(params![address])?;
+                    tx.execute("DELETE FROM subscribers WHERE address = ?1", vals![address])?;
                     report.removed += 1;
                 }
             }
@@ -164,12 +140,12 @@ impl Store {
 
     /// How many subscribers are stored (any status).
     pub fn subscriber_count(&self) -> Result<usize, StoreError> {
-        self.conn()
-            .query_row("SELECT COUNT(*) FROM subscribers", [], |r| {
-                r.get::<_, i64>(0)
-            })
-            .map(|n| n as usize)
-            .map_err(self.sql())
+        self.read(|c| {
+            let n = c
+                .query_opt("SELECT COUNT(*) FROM subscribers", &[])?
+                .map_or(Ok(0), |r| r.int(0))?;
+            Ok(usize::try_from(n).unwrap_or(0))
+        })
     }
 
     /// The subscribers a run considers (confirmed, and unsubscribed ones so
@@ -228,61 +204,80 @@ impl Store {
         &self,
         statuses: Option<&[&str]>,
     ) -> Result<Vec<SubscriberRow>, StoreError> {
-        let conn = self.conn();
-        let sql = self.sql();
-        let mut stmt = conn
-            .prepare(&format!(
-                "SELECT {COLUMNS} FROM subscribers ORDER BY address"
-            ))
-            .map_err(&sql)?;
-        let rows = stmt.query_map([], read_row).map_err(&sql)?;
-        let mut out = Vec::new();
-        for row in rows {
-            let row = row.map_err(&sql)?;
-            if statuses.is_none_or(|s| s.contains(&row.status.as_str())) {
-                out.push(row);
-            }
-        }
-        Ok(out)
+        let rows = self.read(|c| {
+            c.query(
+                &format!("SELECT {COLUMNS} FROM subscribers ORDER BY address"),
+                &[],
+            )?
+            .iter()
+            .map(read_row)
+            .collect::<Result<Vec<_>, _>>()
+        })?;
+        Ok(rows
+            .into_iter()
+            .filter(|row| statuses.is_none_or(|s| s.contains(&row.status.as_str())))
+            .collect())
     }
 
     /// One subscriber row.
     pub fn subscriber(&self, address: &str) -> Result<Option<SubscriberRow>, StoreError> {
-        self.conn()
-            .query_row(
+        self.read(|c| {
+            c.query_opt(
                 &format!("SELECT {COLUMNS} FROM subscribers WHERE address = ?1"),
-                params![address_key(address)],
-                read_row,
-            )
-            .optional()
-            .map_err(self.sql())
+                vals![address_key(address)],
+            )?
+            .as_ref()
+            .map(read_row)
+            .transpose()
+        })
     }
 }
+
+/// The file sync's upsert: a row of another source is left as it is.
+const SYNC_UPSERT: &str =
+    "INSERT INTO subscribers (address, display, name, follows_all, themes, programmes,
+         frequency, format, status, source, created_at, confirmed_at)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,
+         CASE WHEN EXISTS (SELECT 1 FROM suppressions WHERE address = ?1)
+              THEN 'unsubscribed' ELSE 'confirmed' END,
+         ?9, ?10, ?10)
+     ON CONFLICT (address) DO UPDATE SET
+         display = excluded.display, name = excluded.name,
+         follows_all = excluded.follows_all, themes = excluded.themes,
+         programmes = excluded.programmes, frequency = excluded.frequency,
+         format = excluded.format,
+         status = CASE WHEN subscribers.status = 'unsubscribed' THEN 'unsubscribed'
+                       ELSE excluded.status END
+     WHERE subscribers.source = excluded.source";
 
 /// Runs an upsert of the `subscribers` table whose parameters are, in
 /// order: address key, display address, name, `follows_all`, themes,
 /// programmes, frequency, format, source, time (the file sync's and the
 /// import's, which differ in what a conflict keeps).
 pub(super) fn upsert_row(
-    upsert: &mut rusqlite::Statement<'_>,
+    tx: &mut Handle<'_>,
+    upsert: &str,
     key: &str,
     s: &Subscriber,
     source: &str,
     at: &str,
-) -> rusqlite::Result<usize> {
+) -> Result<u64, DbError> {
     let (all, themes, programmes) = follows_columns(&s.follows);
-    upsert.execute(params![
-        key,
-        s.address.to_string(),
-        s.name,
-        all,
-        themes,
-        programmes,
-        s.frequency.as_str(),
-        format_str(s.format),
-        source,
-        at
-    ])
+    tx.execute(
+        upsert,
+        vals![
+            key,
+            s.address.to_string(),
+            s.name.as_deref(),
+            all,
+            themes,
+            programmes,
+            s.frequency.as_str(),
+            format_str(s.format),
+            source,
+            at
+        ],
+    )
 }
 
 /// `follows_all`, `themes`, `programmes` columns of a `Follows`.

@@ -25,7 +25,11 @@ pub fn root() -> PathBuf {
 
 /// Secrets the program reads from the environment: a developer's shell
 /// must not leak them into a test run.
-const CLEARED_ENV: [&str; 2] = ["STORYFEED_SECRET", "STORYFEED_SMTP_PASSWORD"];
+const CLEARED_ENV: [&str; 3] = [
+    "STORYFEED_SECRET",
+    "STORYFEED_SMTP_PASSWORD",
+    "STORYFEED_DATABASE_URL",
+];
 
 /// A fresh project directory, removed when dropped (and no `Output` of
 /// it is left).
@@ -33,6 +37,8 @@ const CLEARED_ENV: [&str; 2] = ["STORYFEED_SECRET", "STORYFEED_SMTP_PASSWORD"];
 pub struct Project {
     dir: Arc<TempDir>,
     env: Vec<(OsString, OsString)>,
+    /// What must live as long as the project (a test database).
+    kept: Vec<Arc<dyn std::any::Any + Send + Sync>>,
 }
 
 impl Project {
@@ -40,7 +46,25 @@ impl Project {
         Project {
             dir: Arc::new(tempfile::tempdir().expect("a temporary directory")),
             env: Vec::new(),
+            kept: Vec::new(),
         }
+    }
+
+    /// Keeps `value` alive as long as the project.
+    pub fn keep(mut self, value: Arc<dyn std::any::Any + Send + Sync>) -> Project {
+        self.kept.push(value);
+        self
+    }
+
+    /// The project's store: PostgreSQL when its environment selects it,
+    /// else the SQLite file of the default config.
+    pub fn database(&self) -> storyfeed::store::Database {
+        let url = self
+            .env
+            .iter()
+            .find(|(k, _)| k == "STORYFEED_DATABASE_URL")
+            .map(|(_, v)| v.to_string_lossy().into_owned());
+        storyfeed::store::Database::select(url.as_deref(), self.join("state/storyfeed.db")).unwrap()
     }
 
     /// Writes an archive file, `archives/<name>`.

@@ -4,6 +4,7 @@
 //! a real SMTP server, and snapshots of a feed, a page and a digest.
 
 mod archives;
+mod backends;
 mod bad_input;
 mod bounces;
 mod cache;
