@@ -13,6 +13,11 @@ pub fn is_space(c: char) -> bool {
 /// bytes: this runs on every line, where `str::trim_matches` decodes chars.
 pub fn trim_space(text: &str) -> &str {
     let b = text.as_bytes();
+    // Most lines start and end with printable ASCII: nothing to trim.
+    let printable = |x: &u8| x.wrapping_sub(0x21) < 0x5e;
+    if b.first().is_some_and(printable) && b.last().is_some_and(printable) {
+        return text;
+    }
     let mut start = 0;
     while start < b.len() {
         let len = space_len(&b[start..]);
