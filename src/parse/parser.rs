@@ -579,19 +579,23 @@ impl<'a> Parser<'a> {
             .iter()
             .map(|p| p.dates.iter().find_map(|(d, _, _)| d.written_year()))
             .collect();
-        // Stories with a year written are the anchors of those without.
-        let anchors: Vec<Option<DateRange>> = self
-            .pending
-            .iter()
-            .zip(&written)
-            .map(|(p, year)| {
-                (*year)?;
-                p.dates
-                    .iter()
-                    .map(|(d, _, _)| page.resolve(d, None).ok())
-                    .reduce(|a, b| a.zip(b).map(|(a, b)| a.union(&b)))?
-            })
-            .collect();
+        // Stories with a year written are the anchors of those without
+        // (needed only when there are some: most pages write every year).
+        let anchors: Vec<Option<DateRange>> = if written.iter().any(Option::is_none) {
+            self.pending
+                .iter()
+                .zip(&written)
+                .map(|(p, year)| {
+                    (*year)?;
+                    p.dates
+                        .iter()
+                        .map(|(d, _, _)| page.resolve(d, None).ok())
+                        .reduce(|a, b| a.zip(b).map(|(a, b)| a.union(&b)))?
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
         let pending = std::mem::take(&mut self.pending);
         let mut stories = Vec::with_capacity(pending.len());
         for (i, p) in pending.into_iter().enumerate() {
