@@ -194,7 +194,8 @@ fn month_index(word: &[u8]) -> Option<usize> {
         _ => return None,
     };
     let full = MONTHS[idx].as_bytes().eq_ignore_ascii_case(word);
-    let abbrev = word.len() == 3 || (idx == 8 && word.len() == 4 && word[3].eq_ignore_ascii_case(&b't'));
+    let abbrev =
+        word.len() == 3 || (idx == 8 && word.len() == 4 && word[3].eq_ignore_ascii_case(&b't'));
     (full || abbrev).then_some(idx)
 }
 

@@ -217,7 +217,9 @@ mod tests {
     fn spacing_is_collapsed_at_every_place_in_a_block() {
         // Runs before, across and after the edges of the blocks tested at once.
         let plain = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
-        for run in ["  ", "   ", "\u{a0}", " \u{a0} ", "\t", "\u{3000}", "\u{0}", " \u{7f}"] {
+        for run in [
+            "  ", "   ", "\u{a0}", " \u{a0} ", "\t", "\u{3000}", "\u{0}", " \u{7f}",
+        ] {
             for at in 1..plain.len() {
                 for tail in ["", "é", "  x", "’"] {
                     let text = format!("{}{run}{}{tail}", &plain[..at], &plain[at..]);
