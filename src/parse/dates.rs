@@ -316,6 +316,18 @@ impl<'a> Cursor<'a> {
     /// A date in numbers: `DD.MM.YYYY` (day first), ISO `YYYY-MM-DD`, or
     /// `DD/MM/YYYY` / `MM/DD/YYYY` (see [`Order`]).
     fn numeric(&mut self) -> Option<DatePoint> {
+        // Only digits then `-` (ISO, after four), `.` or `/` (after one or
+        // two) can start one: most points are words, or a day and a month.
+        let b = self.rest().as_bytes();
+        let n = b.iter().take_while(|c| c.is_ascii_digit()).count();
+        let may = match b.get(n) {
+            Some(b'-') => n == 4,
+            Some(b'.' | b'/') => n == 1 || n == 2,
+            _ => false,
+        };
+        if !may {
+            return None;
+        }
         let save = self.pos;
         let parsed = self.iso().or_else(|| {
             self.pos = save;
