@@ -79,11 +79,14 @@ fn iso_date(d: NaiveDate) -> String {
 /// `pristina`); other characters separate words.
 pub fn slug(text: &str, max: usize) -> String {
     let bytes = text.as_bytes();
-    let mut out: Vec<u8> = Vec::with_capacity(max + 8);
+    // Written by index into a buffer of its final size: a step writes at
+    // most two bytes (a dash and a letter) and runs only while `len <= max`.
+    let mut out = vec![0u8; max + 2];
+    let mut len = 0;
     let mut pending_dash = false;
     let mut i = 0;
     // Stop once past `max`: enough to cut at a word boundary.
-    while i < bytes.len() && out.len() <= max {
+    while i < bytes.len() && len <= max {
         let b = bytes[i];
         let mapped = if b.is_ascii() {
             i += 1;
@@ -102,20 +105,23 @@ pub fn slug(text: &str, max: usize) -> String {
         };
         match mapped {
             Some(m) => {
-                if pending_dash && !out.is_empty() {
-                    out.push(b'-');
+                if pending_dash && len > 0 {
+                    out[len] = b'-';
+                    len += 1;
                 }
                 pending_dash = false;
-                out.push(m);
+                out[len] = m;
+                len += 1;
             }
             None => pending_dash = true,
         }
     }
-    if out.len() > max {
+    out.truncate(len);
+    if len > max {
         let cut = out[..=max].iter().rposition(|&b| b == b'-').unwrap_or(max);
         out.truncate(cut);
     }
-    // Only ASCII was pushed, so this cannot fail.
+    // Only ASCII was written, so this cannot fail.
     String::from_utf8(out).unwrap_or_default()
 }
 

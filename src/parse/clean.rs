@@ -21,6 +21,9 @@ const CREDIT_OWNERS: &[&str] = &[
 ];
 
 static PHOTO_CREDIT: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("Photo credit"));
+// `str::find('©')` runs a word-at-a-time memchr on each paragraph; this
+// is the vector search.
+static COPYRIGHT: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("©"));
 static HTTP: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("http"));
 
 /// How far into a paragraph an image credit (and a caption before it) may sit.
@@ -51,7 +54,7 @@ const MAX_PROMPT: usize = 160;
 pub fn strip_credit(p: &str) -> &str {
     let reach = floor_char_boundary(p, CREDIT_REACH.min(p.len()));
     let head = &p[..reach];
-    let (kw_start, after_kw) = if let Some(i) = head.find('©') {
+    let (kw_start, after_kw) = if let Some(i) = COPYRIGHT.find(head.as_bytes()) {
         // `Image ©`, `Images ©`, `Photo ©` or a bare `©`.
         let before = head[..i].trim_end();
         let kw = ["Images", "Image", "Photo"]

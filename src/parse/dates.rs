@@ -169,6 +169,36 @@ pub fn month_name(month: u32) -> &'static str {
         .unwrap_or("?")
 }
 
+/// The month (0 for January) that `word`, of three letters or more, names
+/// in full or by its abbreviation (`Sep`, `Sept`), in any case. The first
+/// three letters tell the months apart.
+fn month_index(word: &[u8]) -> Option<usize> {
+    let key = [
+        word[0].to_ascii_lowercase(),
+        word[1].to_ascii_lowercase(),
+        word[2].to_ascii_lowercase(),
+    ];
+    let idx = match &key {
+        b"jan" => 0,
+        b"feb" => 1,
+        b"mar" => 2,
+        b"apr" => 3,
+        b"may" => 4,
+        b"jun" => 5,
+        b"jul" => 6,
+        b"aug" => 7,
+        b"sep" => 8,
+        b"oct" => 9,
+        b"nov" => 10,
+        b"dec" => 11,
+        _ => return None,
+    };
+    let full = MONTHS[idx].as_bytes().eq_ignore_ascii_case(word);
+    let abbrev =
+        word.len() == 3 || (idx == 8 && word.len() == 4 && word[3].eq_ignore_ascii_case(&b't'));
+    (full || abbrev).then_some(idx)
+}
+
 /// A byte cursor over one line of text.
 struct Cursor<'a> {
     s: &'a str,
@@ -183,14 +213,14 @@ impl<'a> Cursor<'a> {
     /// Skips spaces, tabs and no-break spaces; true if any were skipped.
     fn skip_ws(&mut self) -> bool {
         let start = self.pos;
+        let b = self.s.as_bytes();
         loop {
-            let r = self.rest();
-            if r.starts_with([' ', '\t']) {
-                self.pos += 1;
-            } else if r.starts_with('\u{a0}') || r.starts_with('\u{202f}') {
-                self.pos += r.chars().next().map_or(1, char::len_utf8);
-            } else {
-                break;
+            match b.get(self.pos..self.pos + 3).unwrap_or(&b[self.pos..]) {
+                [b' ' | b'\t', ..] => self.pos += 1,
+                // U+00A0 and U+202F, no-break spaces.
+                [0xc2, 0xa0, ..] => self.pos += 2,
+                [0xe2, 0x80, 0xaf] => self.pos += 3,
+                _ => break,
             }
         }
         self.pos > start
@@ -236,20 +266,7 @@ impl<'a> Cursor<'a> {
         if word_len < 3 {
             return None;
         }
-        let word = &r.as_bytes()[..word_len];
-        // Only months with this first letter can match.
-        let first = first.to_ascii_lowercase();
-        let idx = MONTHS.iter().position(|m| {
-            if m.as_bytes()[0] != first {
-                return false;
-            }
-            let m = m.as_bytes();
-            let full = m.eq_ignore_ascii_case(word);
-            // `Sep`, `Sept`, `Dec`: three letters, or four for September.
-            let abbrev = (word.len() == 3 || (word.len() == 4 && m.starts_with(b"sept")))
-                && m[..word.len()].eq_ignore_ascii_case(word);
-            full || abbrev
-        })?;
+        let idx = month_index(&r.as_bytes()[..word_len])?;
         self.pos += word_len;
         self.eat('.');
         Some(idx as u32 + 1)
@@ -299,6 +316,18 @@ impl<'a> Cursor<'a> {
     /// A date in numbers: `DD.MM.YYYY` (day first), ISO `YYYY-MM-DD`, or
     /// `DD/MM/YYYY` / `MM/DD/YYYY` (see [`Order`]).
     fn numeric(&mut self) -> Option<DatePoint> {
+        // Only digits then `-` (ISO, after four), `.` or `/` (after one or
+        // two) can start one: most points are words, or a day and a month.
+        let b = self.rest().as_bytes();
+        let n = b.iter().take_while(|c| c.is_ascii_digit()).count();
+        let may = match b.get(n) {
+            Some(b'-') => n == 4,
+            Some(b'.' | b'/') => n == 1 || n == 2,
+            _ => false,
+        };
+        if !may {
+            return None;
+        }
         let save = self.pos;
         let parsed = self.iso().or_else(|| {
             self.pos = save;

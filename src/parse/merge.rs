@@ -121,9 +121,10 @@ pub fn merge_duplicates(stories: Vec<Story>) -> (Vec<Story>, Vec<Merge>) {
     let dates: Vec<DateRange> = stories.iter().map(|s| s.dates).collect();
     let mut order: Vec<usize> = (0..stories.len()).collect();
     order.sort_unstable_by_key(|&i| (dates[i], i));
-    // Where each story's text was found: a merged story has several
-    // sources, and a report names the one whose text was kept.
-    let mut origin: Vec<Source> = stories.iter().map(|s| s.sources[0].clone()).collect();
+    // Where each merged story's text was found: it has several sources,
+    // and a report names the one whose text was kept. `None`: not merged,
+    // its only source (kept apart so that no source is copied for nothing).
+    let mut origin: Vec<Option<Source>> = vec![None; stories.len()];
     let mut slots: Vec<Option<Story>> = stories.into_iter().map(Some).collect();
     let mut merges = Vec::new();
     for group in order.chunk_by(|&a, &b| dates[a] == dates[b]) {
@@ -146,16 +147,22 @@ pub fn merge_duplicates(stories: Vec<Story>) -> (Vec<Story>, Vec<Merge>) {
                 let Some(rule) = sigs[gi].same_story(&sigs[gj], a, b) else {
                     continue;
                 };
+                let a_origin = origin[i].take().unwrap_or_else(|| a.sources[0].clone());
+                let b_origin = origin[j].take().unwrap_or_else(|| b.sources[0].clone());
                 let b = slots[j].take().expect("checked above");
                 let a = slots[i].take().expect("checked above");
                 let (merged, a_kept) = merge(a, b);
-                let (kept, other) = if a_kept { (i, j) } else { (j, i) };
+                let (kept, other) = if a_kept {
+                    (a_origin, b_origin)
+                } else {
+                    (b_origin, a_origin)
+                };
                 merges.push(Merge {
-                    kept: origin[kept].clone(),
-                    merged: origin[other].clone(),
+                    kept: kept.clone(),
+                    merged: other,
                     rule,
                 });
-                origin[i] = origin[kept].clone();
+                origin[i] = Some(kept);
                 sigs[gi] = Signature::of(&merged);
                 slots[i] = Some(merged);
             }
@@ -308,12 +315,16 @@ fn words(text: &str) -> impl Iterator<Item = u64> + '_ {
     text.split(|c: char| !c.is_alphanumeric())
         .filter(|w| w.len() >= 2)
         .map(|w| {
-            // FNV-1a over lower-cased characters: stable and cheap.
-            w.chars()
-                .flat_map(char::to_lowercase)
-                .fold(0xcbf2_9ce4_8422_2325u64, |h, c| {
-                    (h ^ u64::from(c)).wrapping_mul(0x0100_0000_01b3)
-                })
+            // FNV-1a over lower-cased characters: stable and cheap. ASCII,
+            // nearly every letter, skips the Unicode case tables.
+            let step = |h: u64, c: char| (h ^ u64::from(c)).wrapping_mul(0x0100_0000_01b3);
+            w.chars().fold(0xcbf2_9ce4_8422_2325u64, |h, c| {
+                if c.is_ascii() {
+                    step(h, c.to_ascii_lowercase())
+                } else {
+                    c.to_lowercase().fold(h, step)
+                }
+            })
         })
 }
 

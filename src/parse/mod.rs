@@ -158,7 +158,9 @@ pub fn sort_newest_first(stories: &mut [Story]) {
 /// an error with its line and byte offset: one bad byte must not cost the
 /// file's other stories.
 pub fn parse_bytes(name: &str, bytes: &[u8]) -> FileParse {
-    if let Ok(text) = std::str::from_utf8(bytes) {
+    // The check reads every byte once; simdutf8's vector code does it in a
+    // fraction of `std::str::from_utf8`'s time, with the same answer.
+    if let Ok(text) = simdutf8::basic::from_utf8(bytes) {
         return parse_str(name, text);
     }
     let mut text = String::with_capacity(bytes.len() + 16);
