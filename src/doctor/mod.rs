@@ -1,8 +1,8 @@
 //! `storyfeed doctor`: the checks an operator runs before the first real
 //! send. Each gives one [`Check`] (ok, warning, error or skipped) saying
 //! what was found and what to do; nothing is sent unless a test address is
-//! given, and no state is changed. The DNS lookups are in [`dns`], the
-//! verdicts on the records found in [`records`].
+//! given, and no state is changed. The DNS lookups are in `dns`, the
+//! verdicts on the records found in `records`.
 
 mod dns;
 mod records;

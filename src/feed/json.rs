@@ -1,4 +1,4 @@
-//! JSON Feed 1.1 (https://jsonfeed.org/version/1.1), with serde. JSON
+//! JSON Feed 1.1 (<https://jsonfeed.org/version/1.1>), with serde. JSON
 //! Feed has no archived feeds: `next_url` (its pagination link) leads from
 //! the current document to the newest archive and from each archive to
 //! the one before it, so following it walks the same chain as RFC 5005's

@@ -72,7 +72,7 @@ impl DateText {
 
     /// The calendar days this text names, taking `default_year` where no
     /// year is written. A start with no year takes the end's year, or the
-    /// year before when the range crosses New Year (see [`crosses_new_year`]:
+    /// year before when the range crosses New Year (see `crosses_new_year`:
     /// `30 December - 2 January 2024`); any other range whose end comes
     /// before its start (`2 October - 28 September 2020`) is an error, not
     /// a year earlier.

@@ -42,7 +42,7 @@ pub fn clean_line(text: &str) -> String {
 }
 
 /// Wraps one paragraph (a [`clean_line`] result: words apart by single
-/// spaces) at [`TEXT_WIDTH`] characters: `first` before the first line,
+/// spaces) at `TEXT_WIDTH` characters: `first` before the first line,
 /// `rest` before the others. A word longer than a line (a URL)
 /// gets a line of its own rather than being cut.
 pub fn wrap(text: &str, first: &str, rest: &str) -> String {
