@@ -99,8 +99,26 @@ impl Drop for TestDb {
 
 /// Runs `body` on each test database, saying which ran.
 pub fn each(test: &str, body: impl Fn(&TestDb)) {
+    announce();
     for db in TestDb::all(test) {
         eprintln!("{test}: {}", db.name());
         body(&db);
     }
+}
+
+/// Once per test binary, past the test harness's capture (which takes only
+/// `print!` and `eprint!`): which backends the store's tests run on, so a
+/// run without PostgreSQL never passes for one with it.
+fn announce() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        use std::io::Write as _;
+        let line = match std::env::var(TEST_URL_ENV) {
+            Ok(url) if !url.trim().is_empty() => {
+                format!("store tests: backends SQLite and PostgreSQL ({TEST_URL_ENV} is set)")
+            }
+            _ => format!("store tests: backend SQLite only ({TEST_URL_ENV} is not set)"),
+        };
+        let _ = writeln!(std::io::stderr(), "{line}");
+    });
 }

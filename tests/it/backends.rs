@@ -78,6 +78,7 @@ impl Drop for Schema {
 /// Runs `body` on SQLite, then on PostgreSQL when the test server is set;
 /// says which ran.
 pub fn each(test: &str, body: impl Fn(&Backend)) {
+    announce();
     eprintln!("{test}: sqlite");
     body(&Backend::Sqlite);
     match std::env::var(TEST_URL_ENV)
@@ -135,4 +136,21 @@ impl Backend {
                 .get(0),
         }
     }
+}
+
+/// Once per test binary, past the test harness's capture (which takes only
+/// `print!` and `eprint!`): which backends the store's tests run on, so a
+/// run without PostgreSQL never passes for one with it.
+fn announce() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        use std::io::Write as _;
+        let line = match std::env::var(TEST_URL_ENV) {
+            Ok(url) if !url.trim().is_empty() => {
+                format!("store tests: backends SQLite and PostgreSQL ({TEST_URL_ENV} is set)")
+            }
+            _ => format!("store tests: backend SQLite only ({TEST_URL_ENV} is not set)"),
+        };
+        let _ = writeln!(std::io::stderr(), "{line}");
+    });
 }
